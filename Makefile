@@ -1,0 +1,72 @@
+# kerasverse — every target creates/updates what it needs by itself.
+#   make demo   the main job on embedded defaults (examples/demo.py)
+#   make test   the whole test suite under KERAS_BACKEND=jax, then torch
+#   make bench  side-by-side benchmarks against the peer libraries (.venv-bench)
+#   make lint   ruff
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BENCH_VENV := .venv-bench
+BENCH_PY := $(BENCH_VENV)/bin/python
+PYTEST_ARGS ?=
+
+# Extras for the runtime venv and the test venv (same venv, test adds oracles).
+DEMO_EXTRAS := all
+TEST_EXTRAS := all,test
+BENCH_PEERS := keras-tuner==1.4.8 optuna pycocotools keras-hub keras-cv \
+	tensorflow-model-optimization tf-keras tensorflowjs
+
+.PHONY: demo test test-fast bench lint js clean help
+
+help:
+	@sed -n '2,6p' Makefile
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+
+$(VENV)/.demo-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -e ".[$(DEMO_EXTRAS)]"
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -e ".[$(TEST_EXTRAS)]"
+	touch $@ $(VENV)/.demo-installed
+
+# The TF.js runtime used to verify exports (skipped with a note when npm is absent).
+js/node_modules/.installed: js/package.json
+	@if command -v npm >/dev/null 2>&1; then \
+		if [ -f js/package-lock.json ]; then npm ci --prefix js --no-audit --no-fund; \
+		else npm install --prefix js --no-audit --no-fund; fi && touch $@; \
+	else echo "npm not found: TF.js runtime tests will be skipped (apt-get install nodejs npm)"; fi
+
+js: js/node_modules/.installed
+
+demo: $(VENV)/.demo-installed
+	$(PY) examples/demo.py
+
+test: $(VENV)/.test-installed js
+	KERAS_BACKEND=jax $(PY) -m pytest $(PYTEST_ARGS)
+	KERAS_BACKEND=torch $(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.test-installed js
+	KERAS_BACKEND=jax $(PY) -m pytest --skip-slow $(PYTEST_ARGS)
+	KERAS_BACKEND=torch $(PY) -m pytest --skip-slow $(PYTEST_ARGS)
+
+$(BENCH_PY):
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_PY) -m pip install --upgrade pip
+
+$(BENCH_VENV)/.installed: pyproject.toml | $(BENCH_PY)
+	$(BENCH_PY) -m pip install -e ".[$(TEST_EXTRAS)]" $(BENCH_PEERS)
+	touch $@
+
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_PY) benchmarks/run_all.py
+
+lint: $(VENV)/.test-installed
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf $(VENV) $(BENCH_VENV) js/node_modules .pytest_cache .ruff_cache

@@ -1,0 +1,36 @@
+"""kerasverse: the Keras ecosystem, rebuilt for Keras 3.
+
+Importing `kerasverse` is cheap: each subpackage (`tuner`, `nlp`, `cv`,
+`optimize`, `export`, `models`, `testing`) is imported on first attribute
+access, so `import kerasverse` does not pull in Keras or a backend.
+
+Example:
+
+>>> import kerasverse
+>>> kerasverse.__version__ == kerasverse.version.__version__
+True
+"""
+
+import importlib
+
+from kerasverse import version
+from kerasverse.version import __version__
+
+SUBPACKAGES = ("tuner", "models", "nlp", "cv", "optimize", "export", "testing", "cli")
+
+__all__ = ["__version__", "version", *SUBPACKAGES]
+
+
+def __getattr__(name):
+    if name in SUBPACKAGES:
+        module = importlib.import_module(f"kerasverse.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(
+        f"module 'kerasverse' has no attribute '{name}'. "
+        f"Available subpackages: {', '.join(SUBPACKAGES)}."
+    )
+
+
+def __dir__():
+    return sorted(set(globals()) | set(SUBPACKAGES))

@@ -1,0 +1,1 @@
+"""The `kerasverse` command line. Each capability adds its verb here."""
