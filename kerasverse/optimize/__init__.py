@@ -1,0 +1,43 @@
+"""kerasverse.optimize: pruning, clustering and quantization-aware training for Keras 3.
+
+The `tensorflow_model_optimization` (tfmot) API on JAX and PyTorch:
+`sparsity` (magnitude pruning), `clustering` (weight clustering),
+`quantization` (quantization-aware training and a front to Keras'
+post-training `model.quantize`), and `summary(model)` to see what it bought.
+`kerasverse.optimize.sparsity.keras.prune_low_magnitude` is spelled like
+`tfmot.sparsity.keras.prune_low_magnitude`.
+
+Example:
+
+```python
+from kerasverse import optimize
+
+pruned = optimize.sparsity.prune_low_magnitude(model)
+...
+print(optimize.summary(optimize.sparsity.strip_pruning(pruned)))
+```
+"""
+
+import importlib
+
+_SUBMODULES = ("sparsity", "clustering", "quantization")
+
+__all__ = ["clustering", "quantization", "sparsity", "summary", "OptimizationSummary"]
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        module = importlib.import_module(f"kerasverse.optimize.{name}")
+        globals()[name] = module
+        return module
+    if name in ("summary", "OptimizationSummary"):
+        from kerasverse.optimize import summary as summary_module
+
+        globals()["summary"] = summary_module.summary
+        globals()["OptimizationSummary"] = summary_module.OptimizationSummary
+        return globals()[name]
+    raise AttributeError(f"module 'kerasverse.optimize' has no attribute '{name}'.")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
