@@ -462,8 +462,9 @@ class WordPieceTokenizer(Tokenizer):
     def _add_special_token(self, token, name):
         super()._add_special_token(token, name)
         # The splitting rules include the special tokens: rebuild them.
-        if self._engine is not None and self.special_tokens_in_strings:
-            self.set_vocabulary(self._engine.vocabulary)
+        engine = getattr(self, "_engine", None)
+        if engine is not None and self.special_tokens_in_strings:
+            self.set_vocabulary(engine.vocabulary)
 
     def _check_vocabulary(self):
         if self._engine is None:

@@ -1,0 +1,26 @@
+"""kerasverse.nlp.tokenizers: keras_hub's tokenizers, host-side, without TensorFlow.
+
+Backed by Hugging Face `tokenizers` (Rust), `sentencepiece` and numpy. Each
+tokenizer takes a string or a batch of strings and gives numpy arrays (one
+string, or a batch with `sequence_length`) or Python lists (ragged batch).
+
+Example:
+
+```python
+from kerasverse.nlp.tokenizers import WordPieceTokenizer
+
+vocab = ["[UNK]", "the", "qu", "##ick", "br", "##own", "fox", "."]
+tokenizer = WordPieceTokenizer(vocabulary=vocab, lowercase=True)
+tokenizer("The quick brown fox.")  # array([1, 2, 3, 4, 5, 6, 7], dtype=int32)
+```
+"""
+
+from kerasverse.nlp.tokenizers.byte_pair_tokenizer import BytePairTokenizer
+from kerasverse.nlp.tokenizers.tokenizer import Tokenizer
+from kerasverse.nlp.tokenizers.word_piece_tokenizer import WordPieceTokenizer
+
+__all__ = [
+    "BytePairTokenizer",
+    "Tokenizer",
+    "WordPieceTokenizer",
+]
