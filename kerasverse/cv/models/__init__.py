@@ -1,0 +1,20 @@
+"""kerasverse.cv.models: image backbones and tasks in the keras_hub shape.
+
+Backbones (`Backbone` subclasses; builtin configurations by name with
+`from_preset("resnet50")`, random weights): `ResNetBackbone` (v1 and v2),
+`MobileNetV3Backbone`, `CSPDarkNetBackbone` (YOLOv8's).
+Tasks (`Task` subclasses): `ImageClassifier`, `RetinaNet`, `YOLOV8Detector`,
+`DeepLabV3Plus`.
+"""
+
+from kerasverse.cv.models.csp_darknet.csp_darknet_backbone import CSPDarkNetBackbone
+from kerasverse.cv.models.image_classifier import ImageClassifier
+from kerasverse.cv.models.mobilenet_v3.mobilenet_v3_backbone import MobileNetV3Backbone
+from kerasverse.cv.models.resnet.resnet_backbone import ResNetBackbone
+
+__all__ = [
+    "CSPDarkNetBackbone",
+    "ImageClassifier",
+    "MobileNetV3Backbone",
+    "ResNetBackbone",
+]
