@@ -1,0 +1,93 @@
+"""`save_model`: a Keras 3 model -> the TF.js Layers format, without TensorFlow."""
+
+import json
+import os
+import shutil
+import tempfile
+
+import keras
+import numpy as np
+
+from kerasverse.export.tfjs import quantization
+from kerasverse.export.tfjs import weights_manifest
+from kerasverse.export.tfjs.errors import UnsupportedModelError
+from kerasverse.export.tfjs.supported_layers import supported_layer_names
+from kerasverse.export.tfjs.topology import model_topology
+from kerasverse.export.tfjs.weight_names import tfjs_weights
+from kerasverse.version import __version__
+
+FORMAT = "layers-model"
+
+
+def save_model(model, out_dir, quantize=None, shard_size_bytes=4 * 1024 * 1024):
+    """Writes `model` in the TF.js Layers format (`tf.loadLayersModel` reads it).
+
+    The folder gets `model.json` (`format: "layers-model"`, the Keras config
+    tfjs-layers parses as `modelTopology`, and the `weightsManifest`) and the
+    weights as `group1-shardKofM.bin` files. Works on any Keras backend and
+    never imports TensorFlow. Everything is written to a temporary folder
+    first and moved into place at the end, so a failed export leaves nothing.
+
+    Args:
+        model: a built Sequential or Functional Keras 3 model (a `Functional`
+            subclass is exported as its layer graph).
+        out_dir: the folder to create; it must not exist or be empty.
+        quantize: None (float32), `"uint8"`, `"uint16"` or `"float16"`: how
+            float32 weights are stored. tfjs restores float32 on load; see
+            docs/export-tfjs.md for the tolerance of each.
+        shard_size_bytes: the largest weight file, in bytes (4 MiB, as the
+            official converter).
+
+    Returns:
+        The path of the written `model.json`.
+
+    Example:
+
+    ```python
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    kerasverse.export.tfjs.save_model(model, "web_model")
+    # In JS: const model = await tf.loadLayersModel("web_model/model.json");
+    ```
+    """
+    if quantize is not None and quantize not in quantization.QUANTIZE_DTYPES:
+        raise ValueError(f"`quantize` must be None or one of {quantization.QUANTIZE_DTYPES}. Received: quantize={quantize!r}")
+    if not isinstance(shard_size_bytes, int) or isinstance(shard_size_bytes, bool) or shard_size_bytes <= 0:
+        raise ValueError(f"`shard_size_bytes` must be a positive integer. Received: shard_size_bytes={shard_size_bytes!r}")
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"`model` must be a keras.Model. Received: {type(model).__name__}")
+    out_dir = os.fspath(out_dir)
+    if os.path.exists(out_dir) and (not os.path.isdir(out_dir) or os.listdir(out_dir)):
+        raise ValueError(
+            f"`out_dir` must be a new or empty folder; {out_dir} exists and is not empty. "
+            "Pick another folder or delete this one first."
+        )
+    topology, problems = model_topology(model)
+    if problems:
+        raise UnsupportedModelError(problems, supported_layer_names())
+    named = [(name, np.asarray(keras.ops.convert_to_numpy(variable))) for name, variable in tfjs_weights(model)]
+
+    parent = os.path.dirname(os.path.abspath(out_dir))
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".tfjs-export-", dir=parent)
+    try:
+        manifest = weights_manifest.write_weights(named, staging, quantize=quantize, shard_size_bytes=shard_size_bytes)
+        model_json = {
+            "format": FORMAT,
+            "generatedBy": f"keras v{keras.__version__}",
+            "convertedBy": f"kerasverse v{__version__}",
+            "modelTopology": {
+                "keras_version": topology.pop("keras_version"),
+                "backend": topology.pop("backend"),
+                "model_config": topology,
+            },
+            "weightsManifest": manifest,
+        }
+        with open(os.path.join(staging, "model.json"), "w") as file:
+            json.dump(model_json, file)
+        if os.path.isdir(out_dir):
+            os.rmdir(out_dir)  # Empty (checked above); rename needs it gone.
+        os.rename(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return os.path.join(out_dir, "model.json")

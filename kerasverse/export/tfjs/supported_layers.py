@@ -1,0 +1,192 @@
+"""Which Keras 3 layers the TF.js Layers format can carry, and how.
+
+`SUPPORTED_LAYERS` maps a Keras class name to a `LayerSpec`: the config keys
+tfjs-layers reads, the Keras settings tfjs-layers has no equivalent for (the
+export refuses a layer that changes them), and Keras variable names that tfjs
+spells differently. The set is what tfjs-layers 4.x registers and Keras 3 also
+has.
+"""
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class LayerSpec:
+    """How one Keras layer class maps to its tfjs-layers twin.
+
+    Args:
+        keep: config keys passed through to tfjs (besides `name`,
+            `trainable` and `dtype`, which every layer keeps).
+        require: `{key: value}` settings tfjs only supports at that value;
+            a Keras layer with another value cannot be exported.
+        weight_names: `{keras_variable_name: tfjs_weight_name}` where they
+            differ.
+        renames: `{keras_config_key: tfjs_config_key}` where they differ.
+        hint: how to make an unsupported setting exportable.
+    """
+
+    keep: tuple = ()
+    renames: dict = dataclasses.field(default_factory=dict)
+    require: dict = dataclasses.field(default_factory=dict)
+    weight_names: dict = dataclasses.field(default_factory=dict)
+    hint: str = ""
+
+
+def _regularized(*prefixes):
+    keys = []
+    for prefix in prefixes:
+        keys += [f"{prefix}_initializer", f"{prefix}_regularizer", f"{prefix}_constraint"]
+    return tuple(keys)
+
+
+_CHANNELS_LAST = {"data_format": "channels_last"}
+_CONV = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "activation", "use_bias", "activity_regularizer")
+_POOL = ("pool_size", "strides", "padding", "data_format")
+_GLOBAL_POOL = LayerSpec(keep=("data_format",), require={"keepdims": False})
+_RNN = ("units", "activation", "use_bias", "dropout", "recurrent_dropout", "return_sequences", "return_state", "go_backwards", "stateful", "unroll", "activity_regularizer") + _regularized("kernel", "recurrent", "bias")
+_NOTHING = LayerSpec()
+
+SUPPORTED_LAYERS = {
+    "InputLayer": LayerSpec(keep=("sparse",), require={"sparse": False, "ragged": False, "optional": False}),
+    # Core.
+    "Dense": LayerSpec(keep=("units", "activation", "use_bias", "activity_regularizer") + _regularized("kernel", "bias"), require={"lora_rank": None, "quantization_config": None}),
+    "Activation": LayerSpec(keep=("activation",)),
+    "Embedding": LayerSpec(keep=("input_dim", "output_dim", "mask_zero", "activity_regularizer") + _regularized("embeddings"), require={"lora_rank": None, "quantization_config": None}),
+    "Masking": LayerSpec(keep=("mask_value",)),
+    # Regularization (inference identity; tfjs applies them in training).
+    "Dropout": LayerSpec(keep=("rate", "noise_shape", "seed")),
+    "SpatialDropout1D": LayerSpec(keep=("rate", "seed")),
+    "GaussianNoise": LayerSpec(keep=("stddev", "seed")),
+    "GaussianDropout": LayerSpec(keep=("rate",)),
+    "AlphaDropout": LayerSpec(keep=("rate", "noise_shape")),
+    # Reshaping.
+    "Flatten": LayerSpec(keep=("data_format",)),
+    "Reshape": LayerSpec(keep=("target_shape",)),
+    "Permute": LayerSpec(keep=("dims",)),
+    "RepeatVector": LayerSpec(keep=("n",)),
+    "ZeroPadding2D": LayerSpec(keep=("padding", "data_format")),
+    "Cropping2D": LayerSpec(keep=("cropping", "data_format")),
+    "UpSampling2D": LayerSpec(keep=("size", "data_format", "interpolation")),
+    # Convolutions.
+    "Conv1D": LayerSpec(keep=_CONV + _regularized("kernel", "bias"), require={"groups": 1, "lora_rank": None}),
+    "Conv2D": LayerSpec(keep=_CONV + _regularized("kernel", "bias"), require={"groups": 1, "lora_rank": None}),
+    "Conv3D": LayerSpec(keep=_CONV + _regularized("kernel", "bias"), require={"groups": 1, "lora_rank": None}),
+    "Conv2DTranspose": LayerSpec(
+        keep=_CONV + _regularized("kernel", "bias"),
+        require={"output_padding": None, "dilation_rate": [1, 1], **_CHANNELS_LAST},
+        hint="tfjs-layers' Conv2DTranspose has no output_padding, dilation or channels_first",
+    ),
+    "Conv3DTranspose": LayerSpec(
+        keep=_CONV + _regularized("kernel", "bias"),
+        require={"output_padding": None, "dilation_rate": [1, 1, 1], **_CHANNELS_LAST},
+        hint="tfjs-layers' Conv3DTranspose has no output_padding, dilation or channels_first",
+    ),
+    "DepthwiseConv2D": LayerSpec(
+        keep=("kernel_size", "strides", "padding", "data_format", "dilation_rate", "activation", "use_bias", "depth_multiplier", "activity_regularizer") + _regularized("depthwise", "bias"),
+        weight_names={"kernel": "depthwise_kernel"},
+    ),
+    "SeparableConv2D": LayerSpec(keep=_CONV + ("depth_multiplier",) + _regularized("depthwise", "pointwise", "bias")),
+    # Pooling.
+    "MaxPooling1D": LayerSpec(keep=_POOL),
+    "MaxPooling2D": LayerSpec(keep=_POOL),
+    "MaxPooling3D": LayerSpec(keep=_POOL),
+    "AveragePooling1D": LayerSpec(keep=_POOL),
+    "AveragePooling2D": LayerSpec(keep=_POOL),
+    "AveragePooling3D": LayerSpec(keep=_POOL),
+    "GlobalMaxPooling1D": _GLOBAL_POOL,
+    "GlobalMaxPooling2D": _GLOBAL_POOL,
+    "GlobalAveragePooling1D": _GLOBAL_POOL,
+    "GlobalAveragePooling2D": _GLOBAL_POOL,
+    # Normalization.
+    "BatchNormalization": LayerSpec(
+        keep=("axis", "momentum", "epsilon", "center", "scale") + _regularized("beta", "gamma") + ("moving_mean_initializer", "moving_variance_initializer"),
+        require={"renorm": False, "synchronized": False},
+    ),
+    "LayerNormalization": LayerSpec(keep=("axis", "epsilon", "center", "scale") + _regularized("beta", "gamma"), require={"rms_scaling": False}),
+    # Recurrent.
+    "SimpleRNN": LayerSpec(keep=_RNN),
+    "LSTM": LayerSpec(keep=_RNN + ("recurrent_activation", "unit_forget_bias")),
+    "GRU": LayerSpec(
+        keep=_RNN + ("recurrent_activation",),
+        require={"reset_after": False},
+        hint="tfjs-layers' GRU only implements reset_after=False; build the GRU with `reset_after=False`",
+    ),
+    # Wrappers (their inner layer is converted by the same rules).
+    "Bidirectional": LayerSpec(keep=("layer", "merge_mode")),
+    "TimeDistributed": LayerSpec(keep=("layer",)),
+    # Merging.
+    "Add": _NOTHING,
+    "Multiply": _NOTHING,
+    "Average": _NOTHING,
+    "Maximum": _NOTHING,
+    "Minimum": _NOTHING,
+    "Concatenate": LayerSpec(keep=("axis",)),
+    "Dot": LayerSpec(keep=("axes", "normalize")),
+    # Activation layers.
+    "ReLU": LayerSpec(keep=("max_value",), require={"negative_slope": 0.0, "threshold": 0.0}),
+    "LeakyReLU": LayerSpec(keep=("negative_slope",), renames={"negative_slope": "alpha"}),
+    "PReLU": LayerSpec(keep=("alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes")),
+    "ELU": LayerSpec(keep=("alpha",)),
+    "Softmax": LayerSpec(keep=("axis",)),
+    # Preprocessing.
+    "Rescaling": LayerSpec(keep=("scale", "offset")),
+    "Resizing": LayerSpec(
+        keep=("height", "width", "interpolation", "crop_to_aspect_ratio"),
+        require={"pad_to_aspect_ratio": False, "antialias": False, "crop_to_aspect_ratio": False, **_CHANNELS_LAST},
+    ),
+    "CenterCrop": LayerSpec(keep=("height", "width"), require=_CHANNELS_LAST),
+    # Models used as layers.
+    "Sequential": _NOTHING,
+    "Functional": _NOTHING,
+}
+
+# Activation names Keras 3 writes -> the name tfjs-layers registers.
+ACTIVATIONS = {
+    "linear": "linear",
+    "relu": "relu",
+    "relu6": "relu6",
+    "elu": "elu",
+    "selu": "selu",
+    "sigmoid": "sigmoid",
+    "hard_sigmoid": "hard_sigmoid",
+    "tanh": "tanh",
+    "softmax": "softmax",
+    "log_softmax": "log_softmax",
+    "softplus": "softplus",
+    "softsign": "softsign",
+    "silu": "swish",
+    "swish": "swish",
+    "mish": "mish",
+    "gelu": "gelu",
+}
+
+# Keras 3 initializers tfjs-layers knows: Keras name -> (tfjs name, config keys).
+INITIALIZERS = {
+    "Zeros": ("Zeros", ()),
+    "Ones": ("Ones", ()),
+    "Constant": ("Constant", ("value",)),
+    "RandomNormal": ("RandomNormal", ("mean", "stddev", "seed")),
+    "RandomUniform": ("RandomUniform", ("minval", "maxval", "seed")),
+    "TruncatedNormal": ("TruncatedNormal", ("mean", "stddev", "seed")),
+    "VarianceScaling": ("VarianceScaling", ("scale", "mode", "distribution", "seed")),
+    "GlorotNormal": ("GlorotNormal", ("seed",)),
+    "GlorotUniform": ("GlorotUniform", ("seed",)),
+    "HeNormal": ("HeNormal", ("seed",)),
+    "HeUniform": ("HeUniform", ("seed",)),
+    "LecunNormal": ("LeCunNormal", ("seed",)),
+    "LecunUniform": ("LeCunUniform", ("seed",)),
+    "Orthogonal": ("Orthogonal", ("gain", "seed")),
+    "Identity": ("Identity", ("gain",)),
+}
+# Keras 3 constraints tfjs-layers knows: Keras name -> config keys.
+CONSTRAINTS = {
+    "MaxNorm": ("max_value", "axis"),
+    "MinMaxNorm": ("min_value", "max_value", "rate", "axis"),
+    "NonNeg": (),
+    "UnitNorm": ("axis",),
+}
+
+
+def supported_layer_names():
+    """The Keras class names `save_model` can export, sorted."""
+    return sorted(SUPPORTED_LAYERS)

@@ -1,0 +1,283 @@
+"""Keras 3 model config -> the Keras config tfjs-layers parses (`modelTopology`).
+
+tfjs-layers reads the tf.keras 2 config dialect. The Keras 3 differences
+translated here: `batch_shape` -> `batch_input_shape`; `__keras_tensor__`
+inbound nodes -> the nested-list node format `[[layer, node, tensor, kwargs]]`;
+`DTypePolicy` objects -> dtype strings; `module`, `registered_name` and
+`build_config` dropped; a single input or output written as a one-item list;
+Keras 3 names tfjs spells differently (activations, initializers, config keys).
+"""
+
+import keras
+
+from kerasverse.export.tfjs import supported_layers
+from kerasverse.export.tfjs.supported_layers import SUPPORTED_LAYERS
+
+TFJS_DTYPES = {"float32": "float32", "int32": "int32", "int64": "int32", "bool": "bool"}
+
+
+def plain_functional(model):
+    """`model` as a plain Sequential or Functional (sharing its layers).
+
+    Subclasses of `Functional` (task models, backbones) are re-wrapped as
+    `keras.Model(inputs, outputs)`; other subclassed models have no graph
+    to export.
+    """
+    if isinstance(model, keras.Sequential):
+        return model
+    if not getattr(model, "_is_graph_network", False) and type(model).__name__ != "Functional":
+        raise ValueError(
+            "Only Sequential and Functional models can be exported to the TF.js Layers format; a "
+            f"subclassed model has no layer graph. Received: {type(model).__name__} `{model.name}`. "
+            "Rebuild it with the functional API (`keras.Model(inputs, outputs)`)."
+        )
+    if type(model).__name__ == "Functional":
+        return model
+    return keras.Model(model.inputs, model.outputs, name=model.name)
+
+
+def model_topology(model):
+    """The tfjs `modelTopology` dict of a Keras 3 model, and the problems found.
+
+    Returns:
+        `(topology, problems)`: `topology` is `{"class_name", "config",
+        "keras_version", "backend"}`; `problems` lists what tfjs cannot
+        carry (empty when the model exports).
+    """
+    model = plain_functional(model)
+    if not model.built or not model.inputs:
+        raise ValueError(
+            f"The model `{model.name}` is not built: it has no inputs yet. Build it first, e.g. "
+            "start a Sequential with `keras.Input(shape)` or call the model on data."
+        )
+    problems = []
+    serialized = keras.saving.serialize_keras_object(model)
+    class_name, config = _convert_model(serialized["class_name"], serialized["config"], problems)
+    topology = {
+        "class_name": class_name,
+        "config": config,
+        "keras_version": f"kerasverse (keras {keras.__version__})",
+        "backend": "tensor_flow.js",
+    }
+    return topology, problems
+
+
+# ------------------------------------------------------------------- models
+def _convert_model(class_name, config, problems):
+    if class_name == "Sequential":
+        layers = [_convert_layer(entry, problems) for entry in config["layers"]]
+        if not layers or layers[0]["class_name"] != "InputLayer":
+            problems.append(
+                f"Sequential `{config['name']}` has no input shape; start it with `keras.Input(shape)`."
+            )
+        elif len(layers) > 1 and layers[1]["class_name"] not in ("Sequential", "Functional"):
+            # tfjs' own form: the first layer carries the input shape (a
+            # separate InputLayer breaks a Sequential nested in a Functional).
+            input_config = layers.pop(0)["config"]
+            layers[0]["config"]["batch_input_shape"] = input_config["batch_input_shape"]
+            if input_config["dtype"] != "float32":
+                layers[0]["config"]["input_dtype"] = input_config["dtype"]
+        return "Sequential", {"name": config["name"], "layers": layers}
+    if class_name == "Functional":
+        # In tfjs a nested model owns a built-in node 0 (its inner graph), so
+        # its calls are nodes 1, 2, ...: Keras 3 counts calls from 0 in
+        # `keras_history`, and from 1 only for nested Functionals' outputs.
+        nested = {e["name"]: e["class_name"] for e in config["layers"] if e["class_name"] in ("Sequential", "Functional")}
+        layers = []
+        for entry in config["layers"]:
+            converted = _convert_layer(entry, problems)
+            converted["name"] = entry["name"]
+            nodes = [_convert_node(node, entry["name"], problems) for node in entry["inbound_nodes"]]
+            for node in nodes:
+                for ref in node:
+                    ref[1] += 1 if ref[0] in nested else 0
+            converted["inbound_nodes"] = nodes
+            layers.append(converted)
+        refs = {}
+        for key, what in (("input_layers", "inputs"), ("output_layers", "outputs")):
+            refs[key] = _refs(config[key], what, config["name"], problems)
+            for ref in refs[key]:
+                ref[1] += 1 if nested.get(ref[0]) == "Sequential" else 0
+        return "Functional", {"name": config["name"], "trainable": config.get("trainable", True), "layers": layers, **refs}
+    problems.append(f"model `{config.get('name')}` of class {class_name} is neither Sequential nor Functional.")
+    return class_name, config
+
+
+def _refs(refs, what, model_name, problems):
+    """Keras 3 writes one input as `[name, 0, 0]`; tfjs wants `[[name, 0, 0]]`."""
+    if isinstance(refs, dict):
+        problems.append(
+            f"model `{model_name}` has its {what} in a dict ({sorted(refs)}); tfjs-layers takes lists. "
+            f"Build it with a list of {what}."
+        )
+        return [list(r) for r in refs.values()]
+    if refs and isinstance(refs[0], str):
+        return [list(refs)]
+    return [list(r) for r in refs]
+
+
+def _convert_node(node, layer_name, problems):
+    """A Keras 3 node `{"args", "kwargs"}` -> `[[layer, node, tensor, {}], ...]`."""
+    args, kwargs = node.get("args", []), node.get("kwargs", {})
+    if not args:
+        problems.append(f"layer `{layer_name}` is called without positional inputs.")
+        return []
+    first = args[0]
+    tensors = first if isinstance(first, (list, tuple)) else [first]
+    if isinstance(first, dict) and first.get("class_name") != "__keras_tensor__":
+        problems.append(f"layer `{layer_name}` is called on a dict of tensors; tfjs-layers takes lists.")
+        tensors = list(first.values())
+    refs = []
+    for tensor in tensors:
+        if not (isinstance(tensor, dict) and tensor.get("class_name") == "__keras_tensor__"):
+            problems.append(f"layer `{layer_name}` is called on a non-tensor input ({tensor!r}).")
+            continue
+        history = tensor["config"]["keras_history"]
+        refs.append([history[0], history[1], history[2], {}])
+    extra = [a for a in args[1:] if a is not None]
+    tensor_kwargs = [k for k, v in kwargs.items() if v is not None and _has_tensor(v)]
+    if extra or tensor_kwargs:
+        problems.append(
+            f"layer `{layer_name}` is called with extra tensor arguments ({tensor_kwargs or 'positional'}); "
+            "tfjs-layers nodes carry only the main inputs."
+        )
+    return refs
+
+
+def _has_tensor(value):
+    if isinstance(value, dict):
+        return value.get("class_name") == "__keras_tensor__" or any(_has_tensor(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_tensor(v) for v in value)
+    return False
+
+
+# ------------------------------------------------------------------- layers
+def _convert_layer(entry, problems):
+    """One serialized Keras 3 layer -> `{"class_name", "config"}` for tfjs."""
+    class_name = entry["class_name"]
+    config = entry.get("config", {})
+    name = config.get("name", entry.get("name", "?"))
+    module = entry.get("module") or ""
+    registered_name = entry.get("registered_name")
+    if registered_name not in (None, class_name) or (module and not module.startswith("keras")):
+        problems.append(
+            f"layer `{name}` ({entry.get('registered_name') or class_name}) is a custom layer; "
+            "tfjs-layers only knows its built-in layers."
+        )
+        return {"class_name": class_name, "config": {"name": name}}
+    if class_name in ("Sequential", "Functional"):
+        class_name, converted = _convert_model(class_name, config, problems)
+        return {"class_name": class_name, "config": converted}
+    spec = SUPPORTED_LAYERS.get(class_name)
+    if spec is None:
+        problems.append(f"layer `{name}` ({class_name}) has no TF.js Layers equivalent.")
+        return {"class_name": class_name, "config": {"name": name}}
+    where = f"layer `{name}` ({class_name})"
+    converted = {"name": name, "trainable": config.get("trainable", True)}
+    converted["dtype"] = _dtype(config.get("dtype"), where, problems)
+    for key, required in spec.require.items():
+        if key in config and _plain(config[key]) != _plain(required):
+            hint = f" ({spec.hint})" if spec.hint else ""
+            problems.append(f"{where} has `{key}={config[key]!r}`; tfjs-layers only supports `{key}={required!r}`{hint}.")
+    for key in spec.keep:
+        if key in config:
+            converted[spec.renames.get(key, key)] = _convert_value(key, config[key], where, problems)
+    if class_name == "Bidirectional" and isinstance(converted.get("layer"), dict):
+        # tfjs names the wrapped copies `forward_<name>` and `backward_<name>`.
+        converted["layer"]["config"]["name"] = bidirectional_inner_name(converted["layer"]["config"]["name"])
+    if class_name == "InputLayer":
+        converted.pop("trainable")
+        converted["batch_input_shape"] = _plain(config["batch_shape"])
+    return {"class_name": class_name, "config": converted}
+
+
+def bidirectional_inner_name(name):
+    """Keras 3 names a Bidirectional's forward layer `forward_<name>`."""
+    return name[len("forward_") :] if name.startswith("forward_") else name
+
+
+def _dtype(dtype, where, problems):
+    if isinstance(dtype, dict):  # A DTypePolicy object.
+        dtype = dtype.get("config", {}).get("name")
+    dtype = dtype or "float32"
+    if dtype not in TFJS_DTYPES:
+        problems.append(
+            f"{where} computes in `{dtype}`; TF.js runs float32 (and int32 inputs). "
+            "Export a float32 copy of the model (no mixed precision policy)."
+        )
+        return "float32"
+    return TFJS_DTYPES[dtype]
+
+
+def _plain(value):
+    """Tuples -> lists, recursively: the JSON form of a config value."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _convert_value(key, value, where, problems):
+    if value is None:
+        return None
+    if key in ("activation", "recurrent_activation"):
+        return _activation(value, where, problems)
+    if key.endswith("_initializer"):
+        return _initializer(value, where, problems)
+    if key.endswith("_regularizer"):
+        return _regularizer(value, where, problems)
+    if key.endswith("_constraint"):
+        return _constraint(value, where, problems)
+    if key == "layer":
+        return _convert_layer(value, problems)
+    return _plain(value)
+
+
+def _activation(value, where, problems):
+    name = value
+    if isinstance(value, dict):
+        name = value.get("config", value.get("class_name"))
+        if isinstance(name, dict):
+            name = name.get("name")
+    tfjs_name = supported_layers.ACTIVATIONS.get(name) if isinstance(name, str) else None
+    if tfjs_name is None:
+        problems.append(
+            f"{where} uses activation {value!r}; tfjs-layers supports {', '.join(sorted(supported_layers.ACTIVATIONS))}."
+        )
+        return "linear"
+    return tfjs_name
+
+
+def _initializer(value, where, problems):
+    if isinstance(value, str):
+        value = {"class_name": "".join(w.capitalize() for w in value.split("_")), "config": {}}
+    known = supported_layers.INITIALIZERS.get(value.get("class_name"))
+    if known is None:
+        # Initial values never reach the export (the weights do); tfjs uses its default.
+        return None
+    tfjs_name, keys = known
+    config = {k: _plain(v) for k, v in (value.get("config") or {}).items() if k in keys}
+    if config.get("distribution") == "untruncated_normal":
+        config["distribution"] = "normal"
+    return {"class_name": tfjs_name, "config": config}
+
+
+def _regularizer(value, where, problems):
+    class_name = value.get("class_name") if isinstance(value, dict) else value
+    config = value.get("config", {}) if isinstance(value, dict) else {}
+    if class_name in ("L1", "L2", "L1L2", "l1", "l2", "l1_l2"):
+        return {"class_name": "L1L2", "config": {"l1": float(config.get("l1", 0.0)), "l2": float(config.get("l2", 0.0))}}
+    problems.append(f"{where} uses regularizer {class_name!r}; tfjs-layers supports L1, L2 and L1L2.")
+    return None
+
+
+def _constraint(value, where, problems):
+    class_name = value.get("class_name") if isinstance(value, dict) else value
+    keys = supported_layers.CONSTRAINTS.get(class_name)
+    if keys is None:
+        problems.append(f"{where} uses constraint {class_name!r}; tfjs-layers supports {', '.join(supported_layers.CONSTRAINTS)}.")
+        return None
+    config = {k: _plain(v) for k, v in (value.get("config") or {}).items() if k in keys}
+    return {"class_name": class_name, "config": config}
