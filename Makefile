@@ -14,8 +14,11 @@ PYTEST_ARGS ?=
 # Extras for the runtime venv and the test venv (same venv, test adds oracles).
 DEMO_EXTRAS := all
 TEST_EXTRAS := all,test
-BENCH_PEERS := keras-tuner==1.4.8 optuna pycocotools keras-hub keras-cv \
-	tensorflow-model-optimization tf-keras tensorflowjs
+BENCH_PEERS := keras-tuner==1.4.8 optuna pycocotools keras-hub==0.32.0 keras-cv==0.9.0 \
+	tensorflow-model-optimization==0.8.1 tf-keras
+# The official TF.js converter pins TensorFlow 2.19 and tensorflow-decision-forests,
+# which clash with keras-hub's tensorflow-text 2.21: it gets a venv of its own.
+BENCH_TFJS_VENV := .venv-bench-tfjs
 
 .PHONY: demo test test-fast bench lint js clean help
 
@@ -62,11 +65,16 @@ $(BENCH_VENV)/.installed: pyproject.toml | $(BENCH_PY)
 	$(BENCH_PY) -m pip install -e ".[$(TEST_EXTRAS)]" $(BENCH_PEERS)
 	touch $@
 
-bench: $(BENCH_VENV)/.installed
+$(BENCH_TFJS_VENV)/.installed:
+	$(PYTHON) -m venv $(BENCH_TFJS_VENV)
+	$(BENCH_TFJS_VENV)/bin/pip install "tensorflowjs==4.22.0" "keras>=3.15"
+	touch $@
+
+bench: $(BENCH_VENV)/.installed $(BENCH_TFJS_VENV)/.installed js
 	$(BENCH_PY) benchmarks/run_all.py
 
 lint: $(VENV)/.test-installed
 	$(PY) -m ruff check .
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) js/node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) $(BENCH_TFJS_VENV) js/node_modules .pytest_cache .ruff_cache
