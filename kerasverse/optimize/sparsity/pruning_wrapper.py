@@ -126,15 +126,21 @@ class PruneLowMagnitude(keras.layers.Wrapper):
     # ----------------------------------------------------------------- build
     def build(self, input_shape=None):
         if not self.layer.built:
+            # Layers built from several shapes (MultiHeadAttention) must be
+            # built before wrapping; `prune_low_magnitude(model)` does that.
             self.layer.build(input_shape)
         self._create_pruning_variables()
         self.built = True
 
     def get_build_config(self):
+        if not self.built:
+            return None
         return {"layer": self.layer.get_build_config()}
 
     def build_from_config(self, config):
-        if not self.layer.built and config.get("layer"):
+        if not config or not config.get("layer"):
+            return
+        if not self.layer.built:
             self.layer.build_from_config(config["layer"])
         self._create_pruning_variables()
         self.built = True
@@ -205,7 +211,7 @@ class PruneLowMagnitude(keras.layers.Wrapper):
             mask.assign(new_mask)
             threshold.assign(new_threshold)
 
-    def call(self, *args, training=None, **kwargs):
+    def call(self, inputs, *args, training=None, **kwargs):
         if self._slots is None:
             slots = _substitution.find_variable_slots(self.layer, self.prunable_weights)
             object.__setattr__(self, "_slots", slots)
@@ -215,9 +221,13 @@ class PruneLowMagnitude(keras.layers.Wrapper):
             ops.multiply(weight, mask) for weight, mask in zip(self.prunable_weights, self.masks)
         ]
         with _substitution.substituted(self._slots, masked):
-            return _substitution.call_inner(self.layer, args, kwargs, training)
+            return _substitution.call_inner(self.layer, (inputs, *args), kwargs, training)
 
     # ---------------------------------------------------------------- config
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return super().from_config(dict(config), custom_objects=custom_objects)
+
     def get_config(self):
         config = super().get_config()
         config.update(

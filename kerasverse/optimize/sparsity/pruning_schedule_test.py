@@ -1,0 +1,42 @@
+import numpy as np
+import pytest
+
+from kerasverse.optimize import sparsity
+from kerasverse.testing import TestCase
+
+
+class PruningScheduleTest(TestCase):
+    def test_constant_sparsity_steps(self):
+        schedule = sparsity.ConstantSparsity(0.7, begin_step=10, end_step=30, frequency=10)
+        decisions = {step: bool(schedule(step)[0]) for step in (0, 5, 10, 15, 20, 30, 40)}
+        self.assertEqual(
+            decisions, {0: False, 5: False, 10: True, 15: False, 20: True, 30: True, 40: False}
+        )
+        self.assertAllClose(schedule(10)[1], 0.7)
+
+    def test_polynomial_decay_matches_formula(self):
+        schedule = sparsity.PolynomialDecay(0.1, 0.9, begin_step=0, end_step=100, power=3)
+        for step in (0, 25, 50, 100, 150):
+            progress = min(step / 100.0, 1.0)
+            expected = 0.9 + (0.1 - 0.9) * (1 - progress) ** 3
+            self.assertAllClose(schedule(step)[1], expected, atol=1e-6)
+        self.assertFalse(bool(schedule(200)[0]))  # no updates after end_step
+
+    def test_config_round_trip(self):
+        for schedule in (
+            sparsity.ConstantSparsity(0.5, 3, 20, 2),
+            sparsity.PolynomialDecay(0.0, 0.8, 0, 50, power=2, frequency=5),
+        ):
+            revived = type(schedule).from_config(schedule.get_config())
+            self.assertEqual(revived.get_config(), schedule.get_config())
+
+    def test_bad_arguments(self):
+        with pytest.raises(ValueError, match=r"target_sparsity.*\[0, 1\).*Received: target_sparsity=1.0"):
+            sparsity.ConstantSparsity(1.0, 0)
+        with pytest.raises(ValueError, match="final_sparsity=-0.1"):
+            sparsity.PolynomialDecay(0.0, -0.1, 0, 10)
+        with pytest.raises(ValueError, match="`end_step` > `begin_step`"):
+            sparsity.PolynomialDecay(0.0, 0.5, 10, -1)
+        with pytest.raises(ValueError, match="frequency=0"):
+            sparsity.ConstantSparsity(0.5, 0, frequency=0)
+        self.assertTrue(np.isfinite(float(sparsity.ConstantSparsity(0.0, 0)(0)[1])))
