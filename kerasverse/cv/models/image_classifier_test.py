@@ -48,8 +48,10 @@ class ImageClassifierTest(TestCase):
         self.assertEqual((restored.num_classes, restored.dropout), (5, 0.1))
         images = random_images(2, 32)
         self.assertAllClose(restored.predict(images, verbose=0), classifier.predict(images, verbose=0), atol=1e-5)
-        new_head = ImageClassifier.from_preset(preset, num_classes=7)
+        classifier.backbone.save_to_preset(backbone_only := self.get_temp_dir())
+        new_head = ImageClassifier.from_preset(backbone_only, num_classes=7)
         self.assertEqual(new_head.output.shape[-1], 7)
+        self.assertAllClose(new_head.backbone(images), classifier.backbone(images))
 
     def test_bad_arguments(self):
         backbone = ResNetBackbone(**TINY_RESNET)
