@@ -31,10 +31,10 @@ def __getattr__(name):
         globals()[name] = module
         return module
     if name in ("summary", "OptimizationSummary"):
-        from kerasverse.optimize import summary as summary_module
+        from kerasverse.optimize import report
 
-        globals()["summary"] = summary_module.summary
-        globals()["OptimizationSummary"] = summary_module.OptimizationSummary
+        globals()["summary"] = report.summary
+        globals()["OptimizationSummary"] = report.OptimizationSummary
         return globals()[name]
     raise AttributeError(f"module 'kerasverse.optimize' has no attribute '{name}'.")
 

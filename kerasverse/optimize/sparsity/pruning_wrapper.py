@@ -183,6 +183,17 @@ class PruneLowMagnitude(keras.layers.Wrapper):
         """The wrapped layer's variables that are masked."""
         return prune_registry.get_prunable_weights(self.layer)
 
+    def effective_weights(self):
+        """The wrapped layer's weights as `strip_pruning` exports them (numpy)."""
+        masked = {
+            id(weight): keras.ops.convert_to_numpy(weight) * keras.ops.convert_to_numpy(mask)
+            for weight, mask in zip(self.prunable_weights, self.masks)
+        }
+        return [
+            masked.get(id(weight), keras.ops.convert_to_numpy(weight))
+            for weight in self.layer.weights
+        ]
+
     # ------------------------------------------------------------------ call
     def _compute_mask(self, masked_weight, sparsity):
         if self.sparsity_m_by_n is not None:

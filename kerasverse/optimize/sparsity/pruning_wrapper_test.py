@@ -165,7 +165,7 @@ class PruneModelTest(TestCase):
         self.assertAllClose(records[-1]["sparsity"]["dense/kernel"], 0.8, atol=0.02)
 
         stripped = sparsity.strip_pruning(pruned)
-        self.assertFalse(any(isinstance(l, sparsity.PruneLowMagnitude) for l in stripped.layers))
+        self.assertFalse(any(isinstance(layer, sparsity.PruneLowMagnitude) for layer in stripped.layers))
         self.assertAllClose(stripped.predict(x, verbose=0), pruned.predict(x, verbose=0), atol=1e-5)
         self.assertAllClose(_sparsity(stripped.layers[1].kernel), 0.8, atol=0.02)
 

@@ -1,0 +1,267 @@
+"""`QuantizeWrapper`: fake-quantizes a layer's weights and output for QAT."""
+
+import keras
+from keras import ops
+
+from kerasverse.optimize import _substitution
+from kerasverse.optimize.quantization.quantize_config import QuantizeConfig
+from kerasverse.optimize.quantization.quantize_config import default_config
+
+NUM_BITS = 8
+
+
+def per_channel_weight_range(weight):
+    """Symmetric per-output-channel range `(-max|w|, max|w|)` over the last axis."""
+    channels = weight.shape[-1]
+    flat = ops.reshape(ops.abs(weight), (-1, channels))
+    max_abs = ops.maximum(ops.max(flat, axis=0), 1e-8)
+    return -max_abs, max_abs
+
+
+def fake_quantize_weight(weight):
+    """Per-channel symmetric int8 fake quantization (values on the int8 grid).
+
+    Uses `keras.quantizers.fake_quant_with_min_max_vars` (straight-through
+    gradient inside the range).
+    """
+    min_values, max_values = per_channel_weight_range(ops.stop_gradient(weight))
+    return keras.quantizers.fake_quant_with_min_max_vars(
+        weight, min_values, max_values, num_bits=NUM_BITS, narrow_range=True, axis=-1
+    )
+
+
+@keras.saving.register_keras_serializable(package="kerasverse")
+class QuantizeWrapper(keras.layers.Wrapper):
+    """Quantization-aware training wrapper (int8 weights and activations).
+
+    In every call the weights named by the `QuantizeConfig` are replaced by
+    their per-channel symmetric int8 fake-quantized values, and the output is
+    fake-quantized to asymmetric int8 with a range learned in training: the
+    first training batch sets `[min, max]` (always including 0) and later
+    batches move it by an exponential moving average (`ema_decay`). Gradients
+    pass straight through the rounding (`keras.quantizers.
+    fake_quant_with_min_max_vars`). The range variables are updated inside the
+    training step, so QAT works under `jax.jit` and with PyTorch. Before any
+    training the output is left in float.
+
+    Args:
+        layer: the layer to quantize.
+        quantize_config: a `QuantizeConfig`; defaults to the built-in one
+            for the layer's class.
+        quantize_inputs: also fake-quantize the first input with its own
+            learned range (set for layers fed by the model's inputs).
+        ema_decay: decay of the moving average of activation ranges.
+        preserve_sparsity: keep zero weights at zero (for pruned models).
+        **kwargs: base layer arguments.
+
+    Example:
+
+    >>> import keras
+    >>> from kerasverse.optimize import quantization
+    >>> layer = quantization.QuantizeWrapper(keras.layers.Dense(2))
+    >>> y = layer(keras.ops.ones((1, 3)), training=True)
+    >>> [float(v) for v in layer.get_ranges()["outputs"]] == [
+    ...     min(0.0, float(keras.ops.min(y))), max(0.0, float(keras.ops.max(y)))]
+    True
+    """
+
+    def __init__(
+        self,
+        layer,
+        quantize_config=None,
+        quantize_inputs=False,
+        ema_decay=0.999,
+        preserve_sparsity=False,
+        **kwargs,
+    ):
+        if isinstance(layer, QuantizeWrapper):
+            raise ValueError(
+                f"Layer '{layer.name}' is already wrapped for quantization. Received a "
+                "`QuantizeWrapper`. Pass the layer itself."
+            )
+        if isinstance(quantize_config, dict):
+            quantize_config = keras.saving.deserialize_keras_object(quantize_config)
+        if quantize_config is None:
+            quantize_config = default_config(layer)
+        if not isinstance(quantize_config, QuantizeConfig):
+            from kerasverse.optimize.quantization.quantize_config import (
+                unsupported_layer_error,
+            )
+
+            raise unsupported_layer_error(layer)
+        if not 0.0 <= ema_decay < 1.0:
+            raise ValueError(
+                f"Argument `ema_decay` must be in [0, 1). Received: ema_decay={ema_decay!r}."
+            )
+        kwargs.setdefault("name", f"quant_{layer.name}")
+        super().__init__(layer, **kwargs)
+        self.quantize_config = quantize_config
+        self.quantize_inputs = bool(quantize_inputs)
+        self.ema_decay = float(ema_decay)
+        self.preserve_sparsity = bool(preserve_sparsity)
+        self._slots = None
+
+    # ----------------------------------------------------------------- build
+    def build(self, input_shape=None):
+        if not self.layer.built:
+            self.layer.build(input_shape)
+        self._create_quantization_variables()
+        self.built = True
+
+    def get_build_config(self):
+        if not self.built:
+            return None
+        return {"layer": self.layer.get_build_config()}
+
+    def build_from_config(self, config):
+        if not config or not config.get("layer"):
+            return
+        if not self.layer.built:
+            self.layer.build_from_config(config["layer"])
+        self._create_quantization_variables()
+        self.built = True
+
+    def _range_variables(self, prefix):
+        low = self.add_weight(
+            name=f"{prefix}_min", shape=(), initializer="zeros", trainable=False
+        )
+        high = self.add_weight(
+            name=f"{prefix}_max", shape=(), initializer="zeros", trainable=False
+        )
+        return low, high
+
+    def _create_quantization_variables(self):
+        if hasattr(self, "ranges_initialized"):
+            return
+        self.output_min, self.output_max = self._range_variables("output")
+        if self.quantize_inputs:
+            self.input_min, self.input_max = self._range_variables("input")
+        self.ranges_initialized = self.add_weight(
+            name="ranges_initialized", shape=(), initializer="zeros", trainable=False
+        )
+        self.sparsity_masks = []
+        if self.preserve_sparsity:
+            for index, weight in enumerate(self.quantized_weights):
+                mask = self.add_weight(
+                    name=f"sparsity_mask_{index}",
+                    shape=weight.shape,
+                    initializer="ones",
+                    trainable=False,
+                )
+                mask.assign(ops.cast(ops.not_equal(weight, 0), mask.dtype))
+                self.sparsity_masks.append(mask)
+
+    @property
+    def quantized_weights(self):
+        """The wrapped layer's variables that are fake-quantized."""
+        return [getattr(self.layer, name) for name in self.quantize_config.weight_names]
+
+    # ------------------------------------------------------------------ call
+    def _weight_values(self):
+        values = []
+        for index, weight in enumerate(self.quantized_weights):
+            value = ops.convert_to_tensor(weight)
+            if self.preserve_sparsity:
+                value = ops.multiply(value, self.sparsity_masks[index])
+            values.append(fake_quantize_weight(value))
+        return values
+
+    def _track_range(self, tensor, low, high, training):
+        """Fake-quantizes `tensor`; in training first updates its EMA range."""
+        initialized = ops.convert_to_tensor(self.ranges_initialized) > 0
+        if training:
+            observed = ops.stop_gradient(ops.cast(tensor, "float32"))
+            batch_low = ops.minimum(ops.min(observed), 0.0)
+            batch_high = ops.maximum(ops.max(observed), 0.0)
+            decay = self.ema_decay
+            new_low = ops.where(initialized, decay * low + (1 - decay) * batch_low, batch_low)
+            new_high = ops.where(initialized, decay * high + (1 - decay) * batch_high, batch_high)
+            low.assign(new_low)
+            high.assign(new_high)
+            initialized = ops.convert_to_tensor(True)
+        low_value = ops.stop_gradient(ops.convert_to_tensor(low))
+        high_value = ops.stop_gradient(
+            ops.maximum(ops.convert_to_tensor(high), low_value + 1e-6)
+        )
+        quantized = keras.quantizers.fake_quant_with_min_max_vars(
+            tensor, low_value, high_value, num_bits=NUM_BITS, narrow_range=False
+        )
+        return ops.where(initialized, quantized, tensor)
+
+    def call(self, inputs, *args, training=None, **kwargs):
+        if self.quantize_inputs:
+            inputs = self._track_range(inputs, self.input_min, self.input_max, training)
+        if self._slots is None:
+            slots = _substitution.find_variable_slots(self.layer, self.quantized_weights)
+            object.__setattr__(self, "_slots", slots)
+        with _substitution.substituted(self._slots, self._weight_values()):
+            outputs = _substitution.call_inner(self.layer, (inputs, *args), kwargs, training)
+        if self.quantize_config.quantize_output:
+            outputs = self._track_range(outputs, self.output_min, self.output_max, training)
+        if training:
+            self.ranges_initialized.assign(1.0)
+        return outputs
+
+    # --------------------------------------------------------------- results
+    def effective_weights(self):
+        """The wrapped layer's weights as `strip_qat` exports them (numpy)."""
+        baked = {
+            id(weight): keras.ops.convert_to_numpy(value)
+            for weight, value in zip(self.quantized_weights, self._weight_values())
+        }
+        return [
+            baked.get(id(weight), keras.ops.convert_to_numpy(weight)) for weight in self.layer.weights
+        ]
+
+    def get_ranges(self):
+        """The learned ranges: `{"inputs", "outputs", "kernel_per_channel"}`.
+
+        `inputs`/`outputs` are `(min, max)` floats, or None when not
+        quantized here or not yet trained; `kernel_per_channel` is
+        `(min_array, max_array)` over the last axis of the first quantized
+        weight, or None.
+        """
+        trained = float(keras.ops.convert_to_numpy(self.ranges_initialized)) > 0
+
+        def pair(low, high):
+            return (
+                float(keras.ops.convert_to_numpy(low)),
+                float(keras.ops.convert_to_numpy(high)),
+            )
+
+        kernel = None
+        if self.quantized_weights:
+            low, high = per_channel_weight_range(self._masked(0))
+            kernel = (keras.ops.convert_to_numpy(low), keras.ops.convert_to_numpy(high))
+        return {
+            "inputs": pair(self.input_min, self.input_max)
+            if self.quantize_inputs and trained
+            else None,
+            "outputs": pair(self.output_min, self.output_max)
+            if self.quantize_config.quantize_output and trained
+            else None,
+            "kernel_per_channel": kernel,
+        }
+
+    def _masked(self, index):
+        value = ops.convert_to_tensor(self.quantized_weights[index])
+        if self.preserve_sparsity:
+            value = ops.multiply(value, self.sparsity_masks[index])
+        return value
+
+    # ---------------------------------------------------------------- config
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return super().from_config(dict(config), custom_objects=custom_objects)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "quantize_config": keras.saving.serialize_keras_object(self.quantize_config),
+                "quantize_inputs": self.quantize_inputs,
+                "ema_decay": self.ema_decay,
+                "preserve_sparsity": self.preserve_sparsity,
+            }
+        )
+        return config
