@@ -1,0 +1,106 @@
+"""`compute_word_piece_vocabulary`: learns a WordPiece vocabulary from text."""
+
+from collections import Counter
+
+from kerasverse.nlp.tokenizers import text_inputs
+from kerasverse.nlp.tokenizers.word_piece_tokenizer import _WordPieceEngine
+from kerasverse.nlp.tokenizers.word_piece_tokenizer import casefold
+
+DEFAULT_RESERVED_TOKENS = ["[PAD]", "[CLS]", "[SEP]", "[UNK]", "[MASK]"]
+
+
+def compute_word_piece_vocabulary(
+    data,
+    vocabulary_size,
+    vocabulary_output_file=None,
+    lowercase=False,
+    strip_accents=False,
+    split=True,
+    split_on_cjk=True,
+    suffix_indicator="##",
+    reserved_tokens=None,
+):
+    """Learns a WordPiece vocabulary (same signature as keras_hub's).
+
+    The text is pre-tokenized exactly as `WordPieceTokenizer` does with the
+    same options, then the vocabulary is learned with Hugging Face
+    `tokenizers`' WordPiece trainer. The reserved tokens come first.
+
+    Args:
+        data: an iterable of strings, or a list of `.txt` file paths.
+        vocabulary_size: int. The maximum size of the vocabulary.
+        vocabulary_output_file: str. If set, the vocabulary is written there
+            (one token per line) and `None` is returned.
+        lowercase, strip_accents, split, split_on_cjk, suffix_indicator: as
+            in `WordPieceTokenizer`.
+        reserved_tokens: list of str placed first. Defaults to
+            `["[PAD]", "[CLS]", "[SEP]", "[UNK]", "[MASK]"]`.
+
+    Returns:
+        The vocabulary as a list of strings (or `None` when written to a file).
+
+    Example:
+
+    ```python
+    vocab = compute_word_piece_vocabulary(["The quick brown fox."] * 5, 40, lowercase=True)
+    tokenizer = WordPieceTokenizer(vocabulary=vocab, lowercase=True)
+    ```
+    """
+    from tokenizers import Tokenizer
+    from tokenizers import models
+    from tokenizers import pre_tokenizers
+    from tokenizers import trainers
+
+    if not isinstance(vocabulary_size, int) or vocabulary_size < 1:
+        raise ValueError(f"`vocabulary_size` must be a positive int. Received: vocabulary_size={vocabulary_size!r}")
+    reserved_tokens = list(DEFAULT_RESERVED_TOKENS if reserved_tokens is None else reserved_tokens)
+    if len(reserved_tokens) > vocabulary_size:
+        raise ValueError(
+            f"`vocabulary_size` ({vocabulary_size}) must be at least the number of "
+            f"reserved tokens ({len(reserved_tokens)}). Received: reserved_tokens={reserved_tokens}"
+        )
+    # Pre-tokenize with the tokenizer's own rules and count words.
+    engine = _WordPieceEngine(
+        ["[UNK]"], suffix_indicator, "[UNK]", lowercase, strip_accents, split, split_on_cjk, None
+    )
+    counts = Counter()
+    for text in _read_texts(data):
+        for word, _, _ in engine.pretokenize(text):
+            counts[casefold(word) if lowercase else word] += 1
+    unk = "[UNK]" if "[UNK]" in reserved_tokens else reserved_tokens[0] if reserved_tokens else "[UNK]"
+    tokenizer = Tokenizer(models.WordPiece(unk_token=unk, continuing_subword_prefix=suffix_indicator))
+    tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    trainer = trainers.WordPieceTrainer(
+        vocab_size=vocabulary_size,
+        special_tokens=reserved_tokens,
+        continuing_subword_prefix=suffix_indicator,
+        show_progress=False,
+        min_frequency=1,
+    )
+    words = [w for w in counts if w and not any(c.isspace() for c in w)]
+
+    def batches():
+        for word in words:
+            yield " ".join([word] * min(counts[word], 1000))
+
+    tokenizer.train_from_iterator(batches(), trainer=trainer, length=len(words))
+    learned = sorted(tokenizer.get_vocab().items(), key=lambda item: item[1])
+    vocabulary = list(reserved_tokens) + [t for t, _ in learned if t not in set(reserved_tokens)]
+    vocabulary = vocabulary[:vocabulary_size]
+    if vocabulary_output_file is not None:
+        with open(vocabulary_output_file, "w", encoding="utf-8") as file:
+            file.writelines(f"{token}\n" for token in vocabulary)
+        return None
+    return vocabulary
+
+
+def _read_texts(data):
+    if isinstance(data, (list, tuple)) and data and all(isinstance(d, str) and d.endswith(".txt") for d in data):
+        for path in data:
+            with open(path, encoding="utf-8") as file:
+                yield from (line.rstrip("\n") for line in file)
+        return
+    if isinstance(data, (str, bytes)):
+        data = [data]
+    texts, _ = text_inputs.canonicalize_strings(data if hasattr(data, "dtype") else list(data))
+    yield from texts
