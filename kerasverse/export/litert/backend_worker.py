@@ -85,14 +85,24 @@ def run_in_backend(model, backend, task, arrays=None, timeout=1800, **request):
             json.dump(request, f)
         env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
         env.setdefault("CUDA_VISIBLE_DEVICES", "")
-        command = [sys.executable, "-m", "kerasverse.export.litert.backend_worker", workdir]
-        process = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+        command = [
+            sys.executable,
+            "-m",
+            "kerasverse.export.litert.backend_worker",
+            workdir,
+        ]
+        process = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=timeout
+        )
         result_path = os.path.join(workdir, RESULT_FILE)
         if os.path.exists(result_path):
             with open(result_path) as f:
                 result = json.load(f)
         else:
-            result = {"ok": False, "error": _tail(process.stderr) or f"exit status {process.returncode}"}
+            result = {
+                "ok": False,
+                "error": _tail(process.stderr) or f"exit status {process.returncode}",
+            }
         if not result.get("ok"):
             raise ConversionError(result.get("error", "unknown error"))
         return result
@@ -114,7 +124,9 @@ def main(workdir):
             importlib.import_module(module)
         import keras
 
-        model = keras.saving.load_model(os.path.join(workdir, MODEL_FILE), compile=False)
+        model = keras.saving.load_model(
+            os.path.join(workdir, MODEL_FILE), compile=False
+        )
         arrays = _load_arrays(os.path.join(workdir, REPRESENTATIVE_FILE))
         if request["task"] == "litert":
             outputs = convert_litert(
@@ -127,7 +139,10 @@ def main(workdir):
             )
         elif request["task"] == "onnx":
             outputs = export_onnx_native(
-                model, request["filepath"], request["input_specs"], request.get("opset_version")
+                model,
+                request["filepath"],
+                request["input_specs"],
+                request.get("opset_version"),
             )
         else:
             raise ValueError(f"Unknown task: {request['task']}")
@@ -143,7 +158,9 @@ def _load_arrays(path):
         return {}
     arrays = {}
     with np.load(path) as data:
-        for key in sorted(data.files, key=lambda k: (k.rsplit("__", 1)[0], int(k.rsplit("__", 1)[1]))):
+        for key in sorted(
+            data.files, key=lambda k: (k.rsplit("__", 1)[0], int(k.rsplit("__", 1)[1]))
+        ):
             name = key.rsplit("__", 1)[0]
             arrays.setdefault(name, []).append(data[key])
     return arrays
@@ -153,11 +170,20 @@ def export_onnx_native(model, filepath, input_specs, opset_version=None):
     """Keras' own ONNX export on the current backend."""
     import keras
 
-    signature = [keras.InputSpec(shape=tuple(spec["shape"]), dtype=spec["dtype"]) for spec in input_specs]
+    signature = [
+        keras.InputSpec(shape=tuple(spec["shape"]), dtype=spec["dtype"])
+        for spec in input_specs
+    ]
     if len(signature) > 1:
         signature = [signature]
     _ensure_called(model, input_specs)
-    model.export(filepath, format="onnx", input_signature=signature, opset_version=opset_version, verbose=False)
+    model.export(
+        filepath,
+        format="onnx",
+        input_signature=signature,
+        opset_version=opset_version,
+        verbose=False,
+    )
     return [filepath]
 
 
@@ -165,14 +191,24 @@ def _ensure_called(model, input_specs):
     """Keras' exporters want a model that has been called once."""
     if getattr(model, "_called", False):
         return
-    dummy = [np.zeros([1 if d is None else d for d in spec["shape"]], spec["dtype"]) for spec in input_specs]
+    dummy = [
+        np.zeros([1 if d is None else d for d in spec["shape"]], spec["dtype"])
+        for spec in input_specs
+    ]
     model(dummy[0] if len(dummy) == 1 else dummy, training=False)
 
 
 # ------------------------------------------------------------ TFLite converter
 
 
-def convert_litert(model, jobs, input_specs, representative_data=None, ranges=None, num_calibration_samples=200):
+def convert_litert(
+    model,
+    jobs,
+    input_specs,
+    representative_data=None,
+    ranges=None,
+    num_calibration_samples=200,
+):
     """Converts a Keras model (TensorFlow backend) to one `.tflite` per job.
 
     Args:
@@ -192,12 +228,17 @@ def convert_litert(model, jobs, input_specs, representative_data=None, ranges=No
     """
     import tensorflow as tf
 
-    specs = [tf.TensorSpec(spec["shape"], tf.as_dtype(spec["dtype"]), name=spec["name"]) for spec in input_specs]
+    specs = [
+        tf.TensorSpec(spec["shape"], tf.as_dtype(spec["dtype"]), name=spec["name"])
+        for spec in input_specs
+    ]
     single = len(specs) == 1
     ranged_model = _with_fake_quant(model, ranges) if ranges else None
 
     def serving_function(keras_model):
-        from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+        from tensorflow.python.framework.convert_to_constants import (
+            convert_variables_to_constants_v2,
+        )
 
         @tf.function(input_signature=specs)
         def serve(*args):
@@ -213,7 +254,9 @@ def convert_litert(model, jobs, input_specs, representative_data=None, ranges=No
         use_ranges = quantization == "int8" and ranged_model is not None
         keras_model = ranged_model if use_ranges else model
         concrete = serving_function(keras_model)
-        converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], keras_model)
+        converter = tf.lite.TFLiteConverter.from_concrete_functions(
+            [concrete], keras_model
+        )
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
         if quantization == "dynamic":
             converter.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -237,6 +280,8 @@ def convert_litert(model, jobs, input_specs, representative_data=None, ranges=No
             flatbuffer = converter.convert()
         except Exception as error:
             raise _explain_converter_error(error, quantization) from None
+        if quantization == "int8":
+            _check_integer_only(flatbuffer)
         with open(job["filepath"], "wb") as f:
             f.write(flatbuffer)
         written.append(job["filepath"])
@@ -259,7 +304,14 @@ def _representative_dataset(arrays, input_specs, num_samples):
 def _explain_converter_error(error, quantization):
     text = str(error)
     ops = sorted(set(re.findall(r"'(tf\.[A-Za-z0-9_]+|tfl\.[A-Za-z0-9_]+)' op", text)))
-    ops += sorted(set(re.findall(r"[Qq]uantization (?:is )?not (?:yet )?supported for op: '?([A-Za-z0-9_.]+)", text)))
+    ops += sorted(
+        set(
+            re.findall(
+                r"[Qq]uantization (?:is )?not (?:yet )?supported for op: '?([A-Za-z0-9_.]+)",
+                text,
+            )
+        )
+    )
     if quantization == "int8" and ops:
         return ValueError(
             f"LiteRT cannot express these ops with int8 builtins only: {', '.join(sorted(set(ops)))}. "
@@ -272,11 +324,43 @@ def _explain_converter_error(error, quantization):
             f"(quantization={quantization!r}). Replace the layers using those ops. "
             f"Converter message: {_first_lines(text)}"
         )
-    return RuntimeError(f"LiteRT conversion failed (quantization={quantization!r}): {_first_lines(text)}")
+    return RuntimeError(
+        f"LiteRT conversion failed (quantization={quantization!r}): {_first_lines(text)}"
+    )
+
+
+def float_ops(flatbuffer):
+    """Names of the ops of a `.tflite` flatbuffer that compute in floating point."""
+    import tensorflow as tf
+
+    interpreter = tf.lite.Interpreter(model_content=flatbuffer)
+    tensors = {detail["index"]: detail for detail in interpreter.get_tensor_details()}
+    names = []
+    for op in interpreter._get_ops_details():
+        if op["op_name"] in ("QUANTIZE", "DEQUANTIZE"):
+            continue
+        indices = [i for i in list(op["inputs"]) + list(op["outputs"]) if i >= 0]
+        if any(np.dtype(tensors[i]["dtype"]).kind == "f" for i in indices):
+            names.append(op["op_name"])
+    return sorted(set(names))
+
+
+def _check_integer_only(flatbuffer):
+    """The converter silently keeps float kernels (wrapped in (de)quantize) for ops
+    without int8 kernels; a full-integer model must have none."""
+    names = float_ops(flatbuffer)
+    if names:
+        raise ValueError(
+            f"LiteRT has no int8 builtin kernel for these ops: {', '.join(names)}, so the model "
+            "cannot be full-integer. Use quantization='dynamic' or 'float16' for this model, or replace "
+            "the layers using those ops."
+        )
 
 
 def _first_lines(text, count=12):
-    lines = [line for line in text.splitlines() if line.strip() and "<unknown>" not in line]
+    lines = [
+        line for line in text.splitlines() if line.strip() and "<unknown>" not in line
+    ]
     return " | ".join(lines[:count])
 
 
@@ -291,7 +375,9 @@ def _with_fake_quant(model, ranges):
             self.minimum, self.maximum = float(minimum), float(maximum)
 
         def call(self, x):
-            return tf.quantization.fake_quant_with_min_max_args(x, min=self.minimum, max=self.maximum, num_bits=8)
+            return tf.quantization.fake_quant_with_min_max_args(
+                x, min=self.minimum, max=self.maximum, num_bits=8
+            )
 
     def call_function(layer, *args, **kwargs):
         layer_ranges = ranges.get(layer.name) or {}
@@ -302,7 +388,9 @@ def _with_fake_quant(model, ranges):
             outputs = FakeQuant(*layer_ranges["outputs"])(outputs)
         return outputs
 
-    return keras.models.clone_model(model, clone_function=lambda layer: layer, call_function=call_function)
+    return keras.models.clone_model(
+        model, clone_function=lambda layer: layer, call_function=call_function
+    )
 
 
 if __name__ == "__main__":

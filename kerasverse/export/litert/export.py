@@ -96,7 +96,13 @@ def export_many(
     for filepath, quantization in files.items():
         filepath = os.fspath(filepath)
         _check_arguments(filepath, quantization, representative_data, io_dtype)
-        jobs.append({"filepath": os.path.abspath(filepath), "quantization": quantization, "io_dtype": io_dtype})
+        jobs.append(
+            {
+                "filepath": os.path.abspath(filepath),
+                "quantization": quantization,
+                "io_dtype": io_dtype,
+            }
+        )
     input_specs = input_specs_of(model, input_signature)
     arrays = None
     if representative_data is not None:
@@ -106,7 +112,12 @@ def export_many(
         os.makedirs(os.path.dirname(job["filepath"]) or ".", exist_ok=True)
     if keras.config.backend() == "tensorflow":
         return backend_worker.convert_litert(
-            model, jobs, input_specs, arrays, ranges=ranges, num_calibration_samples=num_calibration_samples
+            model,
+            jobs,
+            input_specs,
+            arrays,
+            ranges=ranges,
+            num_calibration_samples=num_calibration_samples,
         )
     try:
         result = backend_worker.run_in_backend(
@@ -134,13 +145,17 @@ def export_many(
 
 def _check_arguments(filepath, quantization, representative_data, io_dtype):
     if not str(filepath).endswith(".tflite"):
-        raise ValueError(f"The LiteRT file name must end with '.tflite'. Received: filepath={filepath!r}")
+        raise ValueError(
+            f"The LiteRT file name must end with '.tflite'. Received: filepath={filepath!r}"
+        )
     if quantization not in QUANTIZATIONS:
         raise ValueError(
             f"Argument `quantization` must be one of {QUANTIZATIONS}. Received: quantization={quantization!r}"
         )
     if io_dtype not in IO_DTYPES:
-        raise ValueError(f"Argument `io_dtype` must be one of {IO_DTYPES}. Received: io_dtype={io_dtype!r}")
+        raise ValueError(
+            f"Argument `io_dtype` must be one of {IO_DTYPES}. Received: io_dtype={io_dtype!r}"
+        )
     if quantization == "int8" and representative_data is None:
         raise ValueError(
             "quantization='int8' (full integer) calibrates activation ranges on typical inputs, "
@@ -168,14 +183,19 @@ def input_specs_of(model, input_signature=None):
         if isinstance(spec, (list, tuple)) and len(spec) == 2:
             shape, dtype = spec
         else:
-            shape, dtype = getattr(spec, "shape", None), getattr(spec, "dtype", None) or "float32"
+            shape, dtype = (
+                getattr(spec, "shape", None),
+                getattr(spec, "dtype", None) or "float32",
+            )
         if shape is None:
             raise ValueError(
                 f"Each input signature entry needs a shape. Received: {spec!r} at position {index}. "
                 "Use keras.InputSpec(shape=(None, ...), dtype='float32')."
             )
         name = getattr(spec, "name", None) or f"input_{index}"
-        name = "".join(c if c.isalnum() or c == "_" else "_" for c in str(name).split(":")[0])
+        name = "".join(
+            c if c.isalnum() or c == "_" else "_" for c in str(name).split(":")[0]
+        )
         specs.append(
             {
                 "shape": [None if d is None else int(d) for d in shape],
@@ -197,7 +217,9 @@ def _representative_arrays(data, input_specs):
     for array, spec in zip(arrays, input_specs):
         array = np.asarray(keras.ops.convert_to_numpy(array))
         expected = spec["shape"][1:]
-        if list(array.shape[1:]) != [d if d is not None else s for d, s in zip(expected, array.shape[1:])]:
+        if list(array.shape[1:]) != [
+            d if d is not None else s for d, s in zip(expected, array.shape[1:])
+        ]:
             raise ValueError(
                 f"`representative_data` for input '{spec['name']}' must have shape (num_samples, "
                 f"{', '.join(str(d) for d in expected)}). Received: shape {array.shape}."
@@ -214,7 +236,10 @@ def learned_ranges(model):
         from kerasverse.optimize.quantization import get_quantization_ranges
     except ImportError:
         return None
-    ranges = get_quantization_ranges(model)
+    try:
+        ranges = get_quantization_ranges(model)
+    except ValueError:  # A model without QAT wrappers or stored ranges.
+        return None
     if not ranges:
         return None
     clean = {}
@@ -223,7 +248,9 @@ def learned_ranges(model):
         for key in ("inputs", "outputs"):
             value = entry.get(key)
             if value is not None:
-                item[key] = [float(v) for v in np.asarray(value, dtype="float64").reshape(-1)[:2]]
+                item[key] = [
+                    float(v) for v in np.asarray(value, dtype="float64").reshape(-1)[:2]
+                ]
         if item:
             clean[name] = item
     return clean or None

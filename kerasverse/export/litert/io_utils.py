@@ -14,7 +14,9 @@ def quantization_of(detail):
         if not scale:
             return None
         return float(scale), int(zero_point)
-    return float(scales.reshape(-1)[0]), int(np.asarray(params["zero_points"]).reshape(-1)[0])
+    return float(scales.reshape(-1)[0]), int(
+        np.asarray(params["zero_points"]).reshape(-1)[0]
+    )
 
 
 def check_inputs(x, specs, runner):
@@ -29,7 +31,9 @@ def check_inputs(x, specs, runner):
         arrays = [x[name] if name in x else None for name, _, _ in specs]
         missing = [name for (name, _, _), a in zip(specs, arrays) if a is None]
         if missing:
-            raise ValueError(f"{runner}.predict: missing inputs {missing}. Received keys: {sorted(x)}.")
+            raise ValueError(
+                f"{runner}.predict: missing inputs {missing}. Received keys: {sorted(x)}."
+            )
     else:
         arrays = list(x) if isinstance(x, (list, tuple)) else [x]
     if len(arrays) != len(specs):
@@ -52,7 +56,11 @@ def check_inputs(x, specs, runner):
             raise TypeError(
                 f"{runner}.predict: input '{name}' expects numeric data ({dtype}). Received: dtype {array.dtype}."
             )
-        if np.dtype(dtype).kind in "iu" and array.dtype.kind == "f" and not _quantized_dtype(dtype):
+        if (
+            np.dtype(dtype).kind in "iu"
+            and array.dtype.kind == "f"
+            and not _quantized_dtype(dtype)
+        ):
             raise TypeError(
                 f"{runner}.predict: input '{name}' expects integers ({dtype}). Received: dtype {array.dtype}. "
                 "Cast the ids with `x.astype('int32')`."
@@ -73,8 +81,14 @@ def _quantized_dtype(dtype):
 def check_batch_size(batch_size, fixed_batch, runner):
     if batch_size is None:
         return fixed_batch or DEFAULT_BATCH_SIZE
-    if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
-        raise ValueError(f"{runner}.predict: `batch_size` must be a positive int. Received: batch_size={batch_size!r}")
+    if (
+        not isinstance(batch_size, (int, np.integer))
+        or isinstance(batch_size, bool)
+        or batch_size < 1
+    ):
+        raise ValueError(
+            f"{runner}.predict: `batch_size` must be a positive int. Received: batch_size={batch_size!r}"
+        )
     if fixed_batch is not None and batch_size != fixed_batch:
         raise ValueError(
             f"{runner}.predict: this file has a fixed batch dimension of {fixed_batch}. "

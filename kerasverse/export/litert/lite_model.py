@@ -60,7 +60,10 @@ class LiteModel:
     @property
     def is_quantized(self):
         """True when inputs or outputs are integer-quantized (full-integer model)."""
-        return any(io_utils.quantization_of(d) is not None for d in self.input_details + self.output_details)
+        return any(
+            io_utils.quantization_of(d) is not None
+            for d in self.input_details + self.output_details
+        )
 
     def predict(self, x, batch_size=None):
         """Runs the model on `x` (an array, or a list of arrays for multi-input models).
@@ -85,7 +88,10 @@ class LiteModel:
             if fixed_batch is not None and size != fixed_batch:
                 batch = [io_utils.pad_batch(b, fixed_batch) for b in batch]
             chunks.append([o[:size] for o in self._run(batch)])
-        outputs = [np.concatenate([c[i] for c in chunks]) for i in range(len(self.output_details))]
+        outputs = [
+            np.concatenate([c[i] for c in chunks])
+            for i in range(len(self.output_details))
+        ]
         return outputs[0] if len(outputs) == 1 else outputs
 
     def _run(self, batch):
@@ -93,16 +99,23 @@ class LiteModel:
         if self._batch != size:
             for detail, array in zip(self.input_details, batch):
                 if list(detail["shape"]) != list(array.shape):
-                    self._interpreter.resize_tensor_input(detail["index"], list(array.shape), strict=False)
+                    self._interpreter.resize_tensor_input(
+                        detail["index"], list(array.shape), strict=False
+                    )
             self._interpreter.allocate_tensors()
             self.input_details = self._interpreter.get_input_details()
             self.output_details = self._interpreter.get_output_details()
             self._batch = size
         for detail, array in zip(self.input_details, batch):
-            self._interpreter.set_tensor(detail["index"], io_utils.to_input(array, detail["dtype"], _quant(detail)))
+            self._interpreter.set_tensor(
+                detail["index"],
+                io_utils.to_input(array, detail["dtype"], _quant(detail)),
+            )
         self._interpreter.invoke()
         return [
-            io_utils.from_output(self._interpreter.get_tensor(detail["index"]), _quant(detail))
+            io_utils.from_output(
+                self._interpreter.get_tensor(detail["index"]), _quant(detail)
+            )
             for detail in self.output_details
         ]
 

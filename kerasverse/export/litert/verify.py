@@ -19,19 +19,27 @@ def compare_outputs(reference, candidate):
     reference = reference if isinstance(reference, (list, tuple)) else [reference]
     candidate = candidate if isinstance(candidate, (list, tuple)) else [candidate]
     if len(reference) != len(candidate):
-        raise ValueError(f"Output counts differ: Keras {len(reference)}, runtime {len(candidate)}.")
+        raise ValueError(
+            f"Output counts differ: Keras {len(reference)}, runtime {len(candidate)}."
+        )
     max_diff = 0.0
     for ref, cand in zip(reference, candidate):
         ref, cand = np.asarray(ref, "float64"), np.asarray(cand, "float64")
         if ref.shape != cand.shape:
-            raise ValueError(f"Output shapes differ: Keras {ref.shape}, runtime {cand.shape}.")
+            raise ValueError(
+                f"Output shapes differ: Keras {ref.shape}, runtime {cand.shape}."
+            )
         if ref.size:
             max_diff = max(max_diff, float(np.max(np.abs(ref - cand))))
     first_ref, first_cand = np.asarray(reference[0]), np.asarray(candidate[0])
     top1 = None
     if first_ref.ndim == 2 and first_ref.shape[-1] > 1:
         top1 = float(np.mean(np.argmax(first_ref, -1) == np.argmax(first_cand, -1)))
-    return {"max_abs_diff": max_diff, "top1_agreement": top1, "num_samples": int(len(first_ref))}
+    return {
+        "max_abs_diff": max_diff,
+        "top1_agreement": top1,
+        "num_samples": int(len(first_ref)),
+    }
 
 
 def verify(model, path, inputs, batch_size=None):
@@ -55,7 +63,10 @@ def verify(model, path, inputs, batch_size=None):
     """
     from kerasverse.export.litert.lite_model import LiteModel
 
-    return compare_outputs(_keras_predict(model, inputs, batch_size), LiteModel(path).predict(inputs, batch_size))
+    return compare_outputs(
+        _keras_predict(model, inputs, batch_size),
+        LiteModel(path).predict(inputs, batch_size),
+    )
 
 
 def _keras_predict(model, inputs, batch_size=None):

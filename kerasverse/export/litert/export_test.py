@@ -1,0 +1,151 @@
+import os
+
+import keras
+import numpy as np
+import pytest
+
+from kerasverse.export import litert
+from kerasverse.export.litert.conftest import NEEDS_LITERT
+from kerasverse.export.litert.conftest import blob_data
+
+
+def _model():
+    return keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+
+
+def test_int8_without_representative_data_is_refused():
+    with pytest.raises(
+        ValueError,
+        match="needs `representative_data`.*Received: representative_data=None",
+    ):
+        litert.export(_model(), "m.tflite", quantization="int8")
+
+
+def test_unknown_quantization_is_refused():
+    with pytest.raises(ValueError, match="Received: quantization='int4'"):
+        litert.export(_model(), "m.tflite", quantization="int4")
+
+
+def test_file_name_must_end_with_tflite():
+    with pytest.raises(
+        ValueError, match=r"must end with '.tflite'. Received: filepath='m.onnx'"
+    ):
+        litert.export(_model(), "m.onnx")
+
+
+def test_io_dtype_is_checked():
+    with pytest.raises(ValueError, match="Received: io_dtype='int16'"):
+        litert.export(
+            _model(),
+            "m.tflite",
+            quantization="int8",
+            representative_data=np.ones((2, 4)),
+            io_dtype="int16",
+        )
+
+
+def test_representative_data_shape_is_checked():
+    with pytest.raises(
+        ValueError, match=r"shape \(num_samples, 4\). Received: shape \(2, 5\)"
+    ):
+        litert.export(
+            _model(),
+            "m.tflite",
+            quantization="int8",
+            representative_data=np.ones((2, 5)),
+        )
+
+
+@NEEDS_LITERT
+def test_float_export_matches_keras(converted):
+    report = litert.verify(converted.model, converted.paths["float32"], converted.x)
+    assert report["max_abs_diff"] <= 1e-4
+    assert report["top1_agreement"] == 1.0
+
+
+@NEEDS_LITERT
+@pytest.mark.parametrize("name,max_diff", [("dynamic", 0.05), ("float16", 1e-3)])
+def test_weight_quantized_exports_stay_close(converted, name, max_diff):
+    report = litert.verify(converted.model, converted.paths[name], converted.x)
+    assert report["max_abs_diff"] <= max_diff
+    assert report["top1_agreement"] >= 0.99
+    assert litert.LiteModel(converted.paths[name]).input_specs[0][2] == "float32"
+
+
+@NEEDS_LITERT
+def test_int8_is_full_integer(converted):
+    lite = litert.LiteModel(converted.paths["int8"])
+    assert [spec[2] for spec in lite.input_specs + lite.output_specs] == [
+        "int8",
+        "int8",
+    ]
+    interpreter = lite._interpreter
+    tensors = {d["index"]: d for d in interpreter.get_tensor_details()}
+    op_names = set()
+    for op in interpreter._get_ops_details():
+        op_names.add(op["op_name"])
+        for index in list(op["inputs"]) + list(op["outputs"]):
+            if index >= 0:
+                assert np.dtype(tensors[index]["dtype"]).kind in "iu", (
+                    op["op_name"],
+                    tensors[index],
+                )
+    assert {"CONV_2D", "FULLY_CONNECTED"} <= op_names
+
+
+@NEEDS_LITERT
+def test_int8_agrees_with_keras_and_keeps_accuracy(converted):
+    report = litert.verify(converted.model, converted.paths["int8"], converted.x)
+    assert report["top1_agreement"] >= 0.99
+    keras_accuracy = np.mean(
+        np.argmax(converted.model.predict(converted.x, verbose=0), -1) == converted.y
+    )
+    lite_accuracy = np.mean(
+        np.argmax(litert.LiteModel(converted.paths["int8"]).predict(converted.x), -1)
+        == converted.y
+    )
+    assert keras_accuracy >= 0.95
+    assert lite_accuracy >= keras_accuracy - 0.01
+
+
+@NEEDS_LITERT
+def test_quantized_files_are_smaller(converted):
+    size = {name: os.path.getsize(path) for name, path in converted.paths.items()}
+    assert size["float16"] < 0.6 * size["float32"]
+    assert size["dynamic"] < 0.4 * size["float32"]
+    assert size["int8"] < 0.4 * size["float32"]
+
+
+@NEEDS_LITERT
+@pytest.mark.slow
+def test_uint8_io_and_unsupported_int8_op(tmp_path):
+    from kerasverse.export.litert.conftest import tiny_classifier
+
+    model = tiny_classifier()
+    x, _ = blob_data(32, seed=3)
+    path = litert.export(
+        model,
+        tmp_path / "u8.tflite",
+        quantization="int8",
+        representative_data=x,
+        io_dtype="uint8",
+    )
+    lite = litert.LiteModel(path)
+    assert lite.input_specs[0][2] == "uint8"
+    assert litert.verify(model, path, x)["top1_agreement"] >= 0.95
+
+    # ELU has no int8 kernel: the converter would silently keep it in float.
+    with_elu = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(4), keras.layers.Activation("elu")]
+    )
+    with pytest.raises(
+        ValueError,
+        match="no int8 builtin kernel for these ops: ELU.*Use quantization='dynamic'",
+    ):
+        litert.export(
+            with_elu,
+            tmp_path / "bad.tflite",
+            quantization="int8",
+            representative_data=np.ones((4, 4)),
+        )
+    assert not (tmp_path / "bad.tflite").exists()
