@@ -135,8 +135,10 @@ def _layer(entry):
         config["batch_shape"] = config.pop("batch_input_shape", config.get("batch_shape"))
     else:
         cls = getattr(keras.layers, class_name)
-        accepted = set(inspect.signature(cls.__init__).parameters) | {"name", "trainable", "dtype"}
-        accepted -= {"self", "kwargs"}
+        parameters = inspect.signature(cls.__init__).parameters
+        accepted = set(parameters) - {"self", "kwargs"}
+        if "kwargs" in parameters:
+            accepted |= {"name", "trainable", "dtype"}
         if "batch_input_shape" in config:  # First layer of a Sequential.
             config["batch_shape"] = config.pop("batch_input_shape")
             config["input_dtype"] = config.get("dtype") or "float32"

@@ -19,6 +19,7 @@ class LayerSpec:
             `trainable` and `dtype`, which every layer keeps).
         require: `{key: value}` settings tfjs only supports at that value;
             a Keras layer with another value cannot be exported.
+        refuse: `{key: value}` settings tfjs-layers does not implement.
         weight_names: `{keras_variable_name: tfjs_weight_name}` where they
             differ.
         renames: `{keras_config_key: tfjs_config_key}` where they differ.
@@ -28,6 +29,7 @@ class LayerSpec:
     keep: tuple = ()
     renames: dict = dataclasses.field(default_factory=dict)
     require: dict = dataclasses.field(default_factory=dict)
+    refuse: dict = dataclasses.field(default_factory=dict)
     weight_names: dict = dataclasses.field(default_factory=dict)
     hint: str = ""
 
@@ -66,9 +68,18 @@ SUPPORTED_LAYERS = {
     "RepeatVector": LayerSpec(keep=("n",)),
     "ZeroPadding2D": LayerSpec(keep=("padding", "data_format")),
     "Cropping2D": LayerSpec(keep=("cropping", "data_format")),
-    "UpSampling2D": LayerSpec(keep=("size", "data_format", "interpolation")),
+    "UpSampling2D": LayerSpec(
+        keep=("size", "data_format", "interpolation"),
+        require={"interpolation": "nearest"},
+        hint="tfjs-layers resizes bilinearly without half-pixel centers, so its values differ from Keras'",
+    ),
     # Convolutions.
-    "Conv1D": LayerSpec(keep=_CONV + _regularized("kernel", "bias"), require={"groups": 1, "lora_rank": None}),
+    "Conv1D": LayerSpec(
+        keep=_CONV + _regularized("kernel", "bias"),
+        require={"groups": 1, "lora_rank": None},
+        refuse={"padding": "causal"},
+        hint="tfjs-layers' Conv1D has no causal padding; pad with ZeroPadding and use padding='valid'",
+    ),
     "Conv2D": LayerSpec(keep=_CONV + _regularized("kernel", "bias"), require={"groups": 1, "lora_rank": None}),
     "Conv3D": LayerSpec(keep=_CONV + _regularized("kernel", "bias"), require={"groups": 1, "lora_rank": None}),
     "Conv2DTranspose": LayerSpec(
@@ -126,18 +137,21 @@ SUPPORTED_LAYERS = {
     "ReLU": LayerSpec(keep=("max_value",), require={"negative_slope": 0.0, "threshold": 0.0}),
     "LeakyReLU": LayerSpec(keep=("negative_slope",), renames={"negative_slope": "alpha"}),
     "PReLU": LayerSpec(keep=("alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes")),
-    "ELU": LayerSpec(keep=("alpha",)),
+    "ELU": LayerSpec(keep=("alpha",), require={"alpha": 1.0}),
     "Softmax": LayerSpec(keep=("axis",)),
     # Preprocessing.
     "Rescaling": LayerSpec(keep=("scale", "offset")),
-    "Resizing": LayerSpec(
-        keep=("height", "width", "interpolation", "crop_to_aspect_ratio"),
-        require={"pad_to_aspect_ratio": False, "antialias": False, "crop_to_aspect_ratio": False, **_CHANNELS_LAST},
-    ),
-    "CenterCrop": LayerSpec(keep=("height", "width"), require=_CHANNELS_LAST),
     # Models used as layers.
     "Sequential": _NOTHING,
     "Functional": _NOTHING,
+}
+
+# Layers tfjs-layers registers but cannot run correctly (tfjs 4.22): why.
+BROKEN_IN_TFJS = {
+    "Resizing": "tfjs-layers 4.22's Resizing computes its output shape without the batch axis and fails on batched "
+    "input ('x must be rank 3 or 4, but got rank 1'); resize the images before the model",
+    "CenterCrop": "tfjs-layers 4.22's CenterCrop overwrites its input's shape, so the loaded model rejects the "
+    "original input size; crop the images before the model (or use Cropping2D)",
 }
 
 # Activation names Keras 3 writes -> the name tfjs-layers registers.

@@ -171,7 +171,9 @@ def _convert_layer(entry, problems):
         return {"class_name": class_name, "config": converted}
     spec = SUPPORTED_LAYERS.get(class_name)
     if spec is None:
-        problems.append(f"layer `{name}` ({class_name}) has no TF.js Layers equivalent.")
+        broken = supported_layers.BROKEN_IN_TFJS.get(class_name)
+        reason = f": {broken}" if broken else " has no TF.js Layers equivalent"
+        problems.append(f"layer `{name}` ({class_name}){reason}.")
         return {"class_name": class_name, "config": {"name": name}}
     where = f"layer `{name}` ({class_name})"
     converted = {"name": name, "trainable": config.get("trainable", True)}
@@ -180,6 +182,10 @@ def _convert_layer(entry, problems):
         if key in config and _plain(config[key]) != _plain(required):
             hint = f" ({spec.hint})" if spec.hint else ""
             problems.append(f"{where} has `{key}={config[key]!r}`; tfjs-layers only supports `{key}={required!r}`{hint}.")
+    for key, refused in spec.refuse.items():
+        if _plain(config.get(key)) == _plain(refused):
+            hint = f" ({spec.hint})" if spec.hint else ""
+            problems.append(f"{where} has `{key}={config[key]!r}`, which tfjs-layers does not implement{hint}.")
     for key in spec.keep:
         if key in config:
             converted[spec.renames.get(key, key)] = _convert_value(key, config[key], where, problems)

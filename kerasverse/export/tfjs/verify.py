@@ -18,14 +18,17 @@ class VerifyResult:
         max_abs_diff: the largest |TF.js - Keras| over all outputs.
         per_output: the largest difference of each output.
         outputs: the TF.js outputs (numpy arrays).
+        error: why TF.js could not load or run the export (`verify_many`
+            only; `verify` raises instead), else None.
     """
 
     max_abs_diff: float
     per_output: list
     outputs: list
+    error: str = None
 
     def ok(self, atol=1e-5):
-        return self.max_abs_diff <= atol
+        return self.error is None and self.max_abs_diff <= atol
 
 
 def _as_list(x):
@@ -56,24 +59,34 @@ def verify(model, out_dir, inputs, runtime=None):
     assert result.ok(atol=1e-5), result.max_abs_diff
     ```
     """
-    return verify_many([(model, out_dir, inputs)], runtime=runtime)[0]
+    result = verify_many([(model, out_dir, inputs)], runtime=runtime)[0]
+    if result.error:
+        raise RuntimeError(result.error)
+    return result
 
 
 def verify_many(cases, runtime=None):
-    """`verify` for several `(model, out_dir, inputs)` cases in one Node process."""
+    """`verify` for several `(model, out_dir, inputs)` cases in one Node process.
+
+    Returns:
+        One `VerifyResult` per case; a case TF.js fails on has `error` set
+        (and `max_abs_diff` infinite) instead of raising.
+    """
     runtime = runtime or NodeRuntime()
     requests, expected = [], []
     for model, out_dir, inputs in cases:
         if not os.path.exists(os.path.join(out_dir, "model.json")):
             save_model(model, out_dir)
         inputs = [np.asarray(x) for x in _as_list(inputs)]
-        keras_outputs = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
+        keras_outputs = model(inputs if len(inputs) > 1 else inputs[0], training=False)
         expected.append([np.asarray(keras.ops.convert_to_numpy(y)) for y in _as_list(keras_outputs)])
         requests.append({"op": "predict", "model_dir": out_dir, "inputs": inputs})
     results = []
     for (model, out_dir, _), result, want in zip(cases, runtime.run_batch(requests), expected):
         if "error" in result:
-            raise RuntimeError(f"TF.js could not load or run the export in {out_dir} of model `{model.name}`: {result['error']}")
+            message = f"TF.js could not load or run the export in {out_dir} of model `{model.name}`: {result['error']}"
+            results.append(VerifyResult(float("inf"), [], [], error=message))
+            continue
         got = result["outputs"]
         if len(got) != len(want):
             raise AssertionError(f"TF.js returned {len(got)} outputs for `{model.name}`; Keras returned {len(want)}.")
