@@ -67,7 +67,7 @@ $(BENCH_VENV)/.installed: pyproject.toml | $(BENCH_PY)
 
 $(BENCH_TFJS_VENV)/.installed:
 	$(PYTHON) -m venv $(BENCH_TFJS_VENV)
-	$(BENCH_TFJS_VENV)/bin/pip install "tensorflowjs==4.22.0" "keras>=3.15"
+	$(BENCH_TFJS_VENV)/bin/pip install "tensorflowjs==4.22.0" "keras>=3.15" "ydf<0.12"
 	touch $@
 
 bench: $(BENCH_VENV)/.installed $(BENCH_TFJS_VENV)/.installed js
