@@ -1,0 +1,271 @@
+"""`TransformerDecoder`: a decoder block with causal self-attention, optional cross-attention and a KV cache."""
+
+import keras
+from keras import ops
+
+from kerasverse.nlp.layers.modeling.cached_multi_head_attention import (
+    CachedMultiHeadAttention,
+)
+from kerasverse.nlp.layers.modeling.transformer_layer_utils import check_positive_int
+from kerasverse.nlp.layers.modeling.transformer_layer_utils import clone_initializer
+from kerasverse.nlp.layers.modeling.transformer_layer_utils import compute_causal_mask
+from kerasverse.nlp.layers.modeling.transformer_layer_utils import get_activation
+from kerasverse.nlp.layers.modeling.transformer_layer_utils import (
+    merge_padding_and_attention_mask,
+)
+
+
+@keras.saving.register_keras_serializable(package="kerasverse")
+class TransformerDecoder(keras.layers.Layer):
+    """A transformer decoder block: causal self-attention, cross-attention, feedforward.
+
+    Called with only `decoder_sequence` it is a decoder-only block (GPT
+    style) and builds no cross-attention. Called with an `encoder_sequence`
+    it also attends to it. For fast autoregressive decoding pass a
+    `self_attention_cache` of shape
+    `(batch_size, 2, max_length, num_heads, head_dim)` and the position
+    `self_attention_cache_update_index` of the first token of
+    `decoder_sequence`: the block writes that token's keys and values into
+    the cache and returns `(outputs, self_attention_cache)`. Decoding token
+    by token with the cache gives the same outputs as one full causal pass.
+
+    Args:
+        intermediate_dim: width of the feedforward hidden layer.
+        num_heads: number of attention heads; must divide the input width.
+        dropout: dropout rate.
+        activation: feedforward activation (a Keras activation name, a
+            callable, or `"gelu_approximate"`).
+        layer_norm_epsilon: epsilon of the layer normalizations.
+        kernel_initializer: initializer of the dense kernels.
+        bias_initializer: initializer of the dense biases.
+        normalize_first: normalize before each sub-block (pre-LN, GPT-2).
+        **kwargs: `keras.layers.Layer` arguments.
+
+    Call arguments:
+        decoder_sequence: `(batch_size, target_length, hidden_dim)`.
+        encoder_sequence: optional `(batch_size, source_length, hidden_dim)`.
+        decoder_padding_mask, encoder_padding_mask: optional boolean
+            `(batch_size, length)` masks.
+        decoder_attention_mask, encoder_attention_mask: optional boolean
+            `(batch_size, target_length, length)` masks.
+        self_attention_cache, self_attention_cache_update_index: the
+            self-attention KV cache and the write position.
+        cross_attention_cache, cross_attention_cache_update_index: the
+            cross-attention KV cache; with index `None` the cache is read
+            as is (the encoder output was projected once).
+        use_causal_mask: mask future positions in self-attention.
+
+    Example:
+
+    ```python
+    import numpy as np
+    decoder = TransformerDecoder(intermediate_dim=64, num_heads=4)
+    outputs = decoder(np.random.rand(2, 10, 32).astype("float32"))  # (2, 10, 32)
+    ```
+    """
+
+    def __init__(
+        self,
+        intermediate_dim,
+        num_heads,
+        dropout=0.0,
+        activation="relu",
+        layer_norm_epsilon=1e-5,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        normalize_first=False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        check_positive_int("intermediate_dim", intermediate_dim)
+        check_positive_int("num_heads", num_heads)
+        self.intermediate_dim = intermediate_dim
+        self.num_heads = num_heads
+        self.dropout = dropout
+        self.activation = activation
+        self.layer_norm_epsilon = layer_norm_epsilon
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.normalize_first = normalize_first
+        self.supports_masking = True
+        self._cross_attention_layer = None
+
+    def _dense_kwargs(self):
+        return {
+            "kernel_initializer": clone_initializer(self.kernel_initializer),
+            "bias_initializer": clone_initializer(self.bias_initializer),
+            "dtype": self.dtype_policy,
+        }
+
+    def _layer_norm(self, name, shape):
+        layer = keras.layers.LayerNormalization(epsilon=self.layer_norm_epsilon, name=name, dtype=self.dtype_policy)
+        layer.build(shape)
+        return layer
+
+    def build(self, decoder_sequence_shape, encoder_sequence_shape=None):
+        hidden_dim = decoder_sequence_shape[-1]
+        if hidden_dim % self.num_heads:
+            raise ValueError(
+                f"The input width must be divisible by `num_heads`. Received: input width "
+                f"{hidden_dim}, num_heads={self.num_heads}"
+            )
+        head_dim = hidden_dim // self.num_heads
+        self._self_attention_layer = CachedMultiHeadAttention(
+            num_heads=self.num_heads, key_dim=head_dim, dropout=self.dropout, name="self_attention", **self._dense_kwargs()
+        )
+        self._self_attention_layer.build(decoder_sequence_shape, decoder_sequence_shape)
+        self._self_attention_layer_norm = self._layer_norm("self_attention_layer_norm", decoder_sequence_shape)
+        self._self_attention_dropout = keras.layers.Dropout(self.dropout, dtype=self.dtype_policy)
+        if encoder_sequence_shape is not None:
+            self._cross_attention_layer = CachedMultiHeadAttention(
+                num_heads=self.num_heads,
+                key_dim=head_dim,
+                value_dim=head_dim,
+                dropout=self.dropout,
+                name="cross_attention",
+                **self._dense_kwargs(),
+            )
+            self._cross_attention_layer.build(decoder_sequence_shape, encoder_sequence_shape)
+            self._cross_attention_layer_norm = self._layer_norm("cross_attention_layer_norm", decoder_sequence_shape)
+            self._cross_attention_dropout = keras.layers.Dropout(self.dropout, dtype=self.dtype_policy)
+        self._feedforward_layer_norm = self._layer_norm("feedforward_layer_norm", decoder_sequence_shape)
+        self._feedforward_intermediate_dense = keras.layers.Dense(
+            self.intermediate_dim, activation=get_activation(self.activation), name="feedforward_intermediate_dense", **self._dense_kwargs()
+        )
+        self._feedforward_intermediate_dense.build(decoder_sequence_shape)
+        self._feedforward_output_dense = keras.layers.Dense(hidden_dim, name="feedforward_output_dense", **self._dense_kwargs())
+        self._feedforward_output_dense.build(tuple(decoder_sequence_shape[:-1]) + (self.intermediate_dim,))
+        self._feedforward_dropout = keras.layers.Dropout(self.dropout, dtype=self.dtype_policy)
+        self.built = True
+
+    def call(
+        self,
+        decoder_sequence,
+        encoder_sequence=None,
+        decoder_padding_mask=None,
+        decoder_attention_mask=None,
+        encoder_padding_mask=None,
+        encoder_attention_mask=None,
+        self_attention_cache=None,
+        self_attention_cache_update_index=None,
+        cross_attention_cache=None,
+        cross_attention_cache_update_index=None,
+        use_causal_mask=True,
+        training=None,
+    ):
+        has_encoder = encoder_sequence is not None or cross_attention_cache is not None
+        if has_encoder and self._cross_attention_layer is None:
+            raise ValueError(
+                "This TransformerDecoder was built without an `encoder_sequence`, so it has no "
+                "cross-attention. Received an `encoder_sequence` (or `cross_attention_cache`) at call "
+                "time. Call the layer with the encoder sequence from its first call."
+            )
+        if not has_encoder and self._cross_attention_layer is not None:
+            raise ValueError(
+                "This TransformerDecoder was built with cross-attention and needs an "
+                "`encoder_sequence` (or a `cross_attention_cache`). Received none."
+            )
+        if (self_attention_cache is None) != (self_attention_cache_update_index is None):
+            raise ValueError(
+                "Pass `self_attention_cache` and `self_attention_cache_update_index` together. Received: "
+                f"self_attention_cache={'set' if self_attention_cache is not None else None}, "
+                f"self_attention_cache_update_index={self_attention_cache_update_index}"
+            )
+        x = decoder_sequence
+        self_attention_mask = self._self_attention_mask(
+            decoder_sequence, decoder_padding_mask, decoder_attention_mask, use_causal_mask,
+            self_attention_cache, self_attention_cache_update_index,
+        )
+        residual = x
+        if self.normalize_first:
+            x = self._self_attention_layer_norm(x)
+        attention_output = self._self_attention_layer(
+            query=x,
+            value=x,
+            attention_mask=self_attention_mask,
+            cache=self_attention_cache,
+            cache_update_index=self_attention_cache_update_index,
+            training=training,
+        )
+        if self_attention_cache is not None:
+            attention_output, self_attention_cache = attention_output
+        x = self._self_attention_dropout(attention_output, training=training) + residual
+        if not self.normalize_first:
+            x = self._self_attention_layer_norm(x)
+
+        if has_encoder:
+            cross_mask = None
+            if encoder_sequence is not None:
+                cross_mask = merge_padding_and_attention_mask(encoder_sequence, encoder_padding_mask, encoder_attention_mask)
+                if cross_mask is not None and len(cross_mask.shape) == 3 and cross_mask.shape[1] == 1:
+                    cross_mask = ops.repeat(cross_mask, ops.shape(x)[1], axis=1)
+            residual = x
+            if self.normalize_first:
+                x = self._cross_attention_layer_norm(x)
+            attention_output = self._cross_attention_layer(
+                query=x,
+                value=encoder_sequence,
+                attention_mask=cross_mask,
+                cache=cross_attention_cache,
+                cache_update_index=cross_attention_cache_update_index,
+                training=training,
+            )
+            if cross_attention_cache is not None:
+                attention_output, cross_attention_cache = attention_output
+            x = self._cross_attention_dropout(attention_output, training=training) + residual
+            if not self.normalize_first:
+                x = self._cross_attention_layer_norm(x)
+
+        residual = x
+        if self.normalize_first:
+            x = self._feedforward_layer_norm(x)
+        x = self._feedforward_output_dense(self._feedforward_intermediate_dense(x))
+        x = self._feedforward_dropout(x, training=training) + residual
+        if not self.normalize_first:
+            x = self._feedforward_layer_norm(x)
+
+        if self_attention_cache is not None:
+            if cross_attention_cache is not None:
+                return x, self_attention_cache, cross_attention_cache
+            return x, self_attention_cache
+        return x
+
+    def _self_attention_mask(self, decoder_sequence, padding_mask, attention_mask, use_causal_mask, cache, cache_update_index):
+        batch_size = ops.shape(decoder_sequence)[0]
+        output_length = ops.shape(decoder_sequence)[1]
+        input_length = output_length if cache is None else ops.shape(cache)[2]
+        mask = None
+        if cache is None:
+            mask = merge_padding_and_attention_mask(decoder_sequence, padding_mask, attention_mask)
+        elif padding_mask is not None or attention_mask is not None:
+            # With a cache the keys span the whole cache: masks must be given over it.
+            mask = merge_padding_and_attention_mask(decoder_sequence, padding_mask, attention_mask)
+        if use_causal_mask:
+            causal_mask = compute_causal_mask(batch_size, input_length, output_length, 0 if cache_update_index is None else cache_update_index)
+            mask = causal_mask if mask is None else ops.logical_and(mask, causal_mask)
+        return mask
+
+    def compute_output_spec(self, decoder_sequence, encoder_sequence=None, self_attention_cache=None, cross_attention_cache=None, **kwargs):
+        output = keras.KerasTensor(decoder_sequence.shape, dtype=self.compute_dtype)
+        if self_attention_cache is not None:
+            outputs = (output, keras.KerasTensor(self_attention_cache.shape, dtype=self.compute_dtype))
+            if cross_attention_cache is not None:
+                outputs += (keras.KerasTensor(cross_attention_cache.shape, dtype=self.compute_dtype),)
+            return outputs
+        return output
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "intermediate_dim": self.intermediate_dim,
+                "num_heads": self.num_heads,
+                "dropout": self.dropout,
+                "activation": keras.activations.serialize(self.activation) if callable(self.activation) else self.activation,
+                "layer_norm_epsilon": self.layer_norm_epsilon,
+                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+                "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+                "normalize_first": self.normalize_first,
+            }
+        )
+        return config
