@@ -93,6 +93,8 @@ def _model_config(class_name, config):
     if class_name == "Sequential":
         layers = config["layers"] if isinstance(config, dict) else config
         converted = [_layer(entry) for entry in layers]
+        for entry in converted[1:]:
+            _drop_input_shape(entry)
         first = converted[0]["config"] if converted else {}
         if converted and converted[0]["class_name"] != "InputLayer" and "batch_shape" in first:
             dtype = first.pop("input_dtype", None) or "float32"
@@ -104,6 +106,7 @@ def _model_config(class_name, config):
     layers = []
     for entry in config["layers"]:
         converted = _layer(entry)
+        _drop_input_shape(converted)
         converted["name"] = entry["name"]
         nodes = []
         for node in entry.get("inbound_nodes", []):
@@ -114,7 +117,16 @@ def _model_config(class_name, config):
     refs = {}
     for key in ("input_layers", "output_layers"):
         refs[key] = [[r[0], r[1] - (1 if nested.get(r[0]) == "Sequential" else 0), r[2]] for r in config[key]]
+        if len(refs[key]) == 1:
+            refs[key] = refs[key][0]  # Keras 3 writes one tensor, not a one-item list.
     return "Functional", {"name": config.get("name", "model"), "trainable": config.get("trainable", True), "layers": layers, **refs}
+
+
+def _drop_input_shape(entry):
+    """tfjs writes `batch_input_shape` on some inner layers; only inputs carry it in Keras 3."""
+    if entry["class_name"] != "InputLayer":
+        entry["config"].pop("batch_shape", None)
+        entry["config"].pop("input_dtype", None)
 
 
 def _layer(entry):

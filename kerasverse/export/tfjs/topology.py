@@ -70,13 +70,11 @@ def _convert_model(class_name, config, problems):
             problems.append(
                 f"Sequential `{config['name']}` has no input shape; start it with `keras.Input(shape)`."
             )
-        elif len(layers) > 1 and layers[1]["class_name"] not in ("Sequential", "Functional"):
+        elif len(layers) > 1 and layers[1]["class_name"] not in ("Sequential", "Functional") and layers[0]["config"]["dtype"] == "float32":
             # tfjs' own form: the first layer carries the input shape (a
             # separate InputLayer breaks a Sequential nested in a Functional).
             input_config = layers.pop(0)["config"]
             layers[0]["config"]["batch_input_shape"] = input_config["batch_input_shape"]
-            if input_config["dtype"] != "float32":
-                layers[0]["config"]["input_dtype"] = input_config["dtype"]
         return "Sequential", {"name": config["name"], "layers": layers}
     if class_name == "Functional":
         # In tfjs a nested model owns a built-in node 0 (its inner graph), so
