@@ -1,0 +1,172 @@
+"""LiteRT / ONNX device export: size, fidelity and batch-1 latency vs Keras predict.
+
+Two models, trained here on scikit-learn's bundled digits (no download):
+a small digits CNN (8x8x1) and a MobileNetV3-Small-config image model
+(`keras.applications.MobileNetV3Small(weights=None)`, digits upscaled to
+32x32x3). Each is exported with `kerasverse.export.litert` (float32,
+dynamic, float16, int8) and `kerasverse.export.onnx` (float32, int8), run in
+the real runtimes (ai-edge-litert, onnxruntime) and compared with Keras on the
+held-out split. The "peer" is Keras itself: `model.predict` on one sample
+(the ratio column is Keras latency / artifact latency, so > 1 = faster), and
+Keras' own `model.export(format="litert")`, which refuses the JAX backend.
+
+Run: `KERAS_BACKEND=jax .venv/bin/python benchmarks/bench_export_device.py [--quick]`
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+
+import keras
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks import harness  # noqa: E402
+from kerasverse.cli.export_report import build_report  # noqa: E402
+from kerasverse.cli.export_report import format_report  # noqa: E402
+
+
+def digits(size=8, channels=1):
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    x = (data.images / 16.0).astype("float32")[..., None]
+    if size != 8:
+        x = np.repeat(np.repeat(x, size // 8, axis=1), size // 8, axis=2)
+    if channels != 1:
+        x = np.repeat(x, channels, axis=-1)
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(x))
+    x, y = x[order], data.target[order]
+    return (x[:1400], y[:1400]), (x[1400:], y[1400:])
+
+
+def digits_cnn():
+    return keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(32, 3, padding="same", activation="relu"),
+            keras.layers.Conv2D(64, 3, padding="same", activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Flatten(),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ],
+        name="digits_cnn",
+    )
+
+
+def mobilenet_v3_small():
+    return keras.applications.MobileNetV3Small(
+        input_shape=(32, 32, 3),
+        weights=None,
+        classes=10,
+        include_preprocessing=False,
+        minimalistic=False,
+    )
+
+
+def train(model, data, epochs):
+    (x, y), _ = data
+    model.compile(
+        optimizer=keras.optimizers.Adam(2e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    model.fit(x, y, epochs=epochs, batch_size=32, verbose=0)
+    return model
+
+
+def keras_litert_on_this_backend(model, directory):
+    try:
+        model.export(os.path.join(directory, "keras_own.tflite"), format="litert")
+        return "works"
+    except Exception as error:  # The point: Keras refuses some backends.
+        return f"fails: {type(error).__name__}: {str(error).splitlines()[0][:90]}"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer epochs and timing runs"
+    )
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument(
+        "--models", nargs="*", default=["digits_cnn", "mobilenet_v3_small"]
+    )
+    args = parser.parse_args()
+    keras.utils.set_random_seed(0)
+    backend = keras.config.backend()
+    print(
+        f"Machine: {os.cpu_count()} CPU cores; Keras backend: {backend}; latency = median of {args.repeat}"
+    )
+    summary = []
+    cases = {
+        "digits_cnn": (digits_cnn, digits(), 3 if args.quick else 8),
+        "mobilenet_v3_small": (
+            mobilenet_v3_small,
+            digits(32, 3),
+            2 if args.quick else 6,
+        ),
+    }
+    for name in args.models:
+        build, data, epochs = cases[name]
+        model = train(build(), data, epochs)
+        (x_train, _), (x_test, y_test) = data
+        with tempfile.TemporaryDirectory() as directory:
+            rows = build_report(
+                model,
+                x_test,
+                labels=y_test,
+                directory=directory,
+                representative_data=x_train[:200],
+                repeat=args.repeat,
+            )
+            keras_own = keras_litert_on_this_backend(model, directory)
+        print()
+        print(
+            format_report(
+                rows,
+                title=f"{name} ({model.count_params()} params), {len(x_test)} held-out digits",
+            )
+        )
+        print(f"Keras' own model.export(format='litert') on {backend}: {keras_own}")
+        by_name = {row["artifact"]: row for row in rows}
+        keras_row = by_name[f"Keras ({backend}) predict"]
+        int8, float32 = by_name["LiteRT int8"], by_name["LiteRT float32"]
+        summary.append(
+            {
+                "case": f"{name}: int8 size / float32",
+                "kerasverse": f"{int8['size_bytes'] / float32['size_bytes']:.3f}",
+                "peer": "<= 0.27 target",
+                "ratio": "",
+            }
+        )
+        summary.append(
+            {
+                "case": f"{name}: int8 top-1 agreement / accuracy drop",
+                "kerasverse": f"{100 * int8['top1_agreement']:.1f}% / "
+                f"{100 * (keras_row['accuracy_value'] - int8['accuracy_value']):.1f} pt",
+                "peer": ">= 99% / <= 1 pt",
+                "ratio": "",
+            }
+        )
+        for artifact in ("LiteRT int8", "LiteRT float32", "ONNX float32", "ONNX int8"):
+            row = harness.comparison_row(
+                f"{name}: batch-1 {artifact} vs Keras predict ({backend})",
+                by_name[artifact]["latency_s"] * 1000,
+                keras_row["latency_s"] * 1000,
+                unit="ms",
+            )
+            summary.append(row)
+    print()
+    print(
+        "Summary (ratio = Keras predict latency / artifact latency: > 1 means the artifact is faster)"
+    )
+    print(harness.format_table(summary, ["case", "kerasverse", "peer", "ratio"]))
+
+
+if __name__ == "__main__":
+    main()
