@@ -40,4 +40,16 @@ def rewrite_model(model, rewrite_layer):
             new_layer = _substitution.rebuild_like(layer)
         return new_layer
 
-    return keras.models.clone_model(model, clone_function=clone_function)
+    input_tensors = None
+    if not isinstance(model, keras.Sequential):
+        # Keep the input layers' names (clone_model would name them after the
+        # symbolic tensors): exporters use them as signature names.
+        input_tensors = keras.tree.map_structure(
+            lambda x: keras.Input(
+                batch_shape=x.shape, dtype=x.dtype, name=x._keras_history.operation.name
+            ),
+            model.input,
+        )
+    return keras.models.clone_model(
+        model, input_tensors=input_tensors, clone_function=clone_function
+    )
