@@ -1,0 +1,332 @@
+"""`BaseTuner`: the search loop, independent of Keras (used by `SklearnTuner`)."""
+
+import copy
+import gc
+import os
+import pickle
+import shutil
+import time
+import traceback
+import warnings
+
+from kerasverse.tuner import errors
+from kerasverse.tuner.engine import display as display_module
+from kerasverse.tuner.engine import hypermodel as hypermodel_module
+from kerasverse.tuner.engine import objective as objective_module
+from kerasverse.tuner.engine import tuner_utils
+from kerasverse.tuner.engine.trial import TrialStatus
+
+
+class BaseTuner:
+    """The search loop: asks the oracle for trials and runs them.
+
+    Subclasses override `run_trial(trial, *args, **kwargs)`, returning a
+    float, a dict of metrics, a History or a list of these. Hooks:
+    `on_search_begin/end`, `on_trial_begin/end`.
+
+    Args:
+        oracle: The `Oracle` that picks the trials.
+        hypermodel: A `HyperModel` or a function `build(hp)`.
+        directory: The parent directory of the project (default ".").
+        project_name: The study name and sub-directory
+            (default "untitled_project").
+        overwrite: Start over (True) or resume the study (False).
+        tuner_id: The id of this tuner in the study (default "tuner0").
+        storage: None (an SQLite file `study.db` in the project directory),
+            an SQLAlchemy URL such as PostgreSQL, ":memory:" or a `Storage`.
+        pruner: An optional `Pruner` (given to the oracle).
+        verbose: 0 silent, 1 progress bar (also set by `search(verbose=)`).
+
+    Example:
+
+    ```python
+    class MyTuner(BaseTuner):
+        def run_trial(self, trial, x):
+            return (trial.hyperparameters.Float("a", -1, 1) - x) ** 2
+    ```
+    """
+
+    def __init__(
+        self,
+        oracle,
+        hypermodel=None,
+        directory=None,
+        project_name=None,
+        overwrite=False,
+        tuner_id=None,
+        storage=None,
+        pruner=None,
+        verbose=1,
+        logger=None,
+        **kwargs,
+    ):
+        if kwargs:
+            raise TypeError(
+                f"Unrecognized arguments for the tuner: {sorted(kwargs)}. "
+                "Check their spelling against the tuner's signature."
+            )
+        from kerasverse.tuner.engine.oracle import Oracle
+
+        if not isinstance(oracle, Oracle):
+            raise ValueError(
+                "Expected `oracle` argument to be an instance of `Oracle`. "
+                f"Received: oracle={oracle!r} (of type {type(oracle).__name__})."
+            )
+        self.oracle = oracle
+        self.hypermodel = hypermodel_module.get_hypermodel(hypermodel)
+        if pruner is not None:
+            oracle.pruner = pruner
+        self.directory = directory or "."
+        self.project_name = project_name or "untitled_project"
+        self.tuner_id = tuner_id or "tuner0"
+        self.storage = storage
+        self.verbose = verbose
+        self.logger = logger
+        if overwrite and storage is None and os.path.isdir(self.project_dir):
+            shutil.rmtree(self.project_dir)
+        os.makedirs(self.project_dir, exist_ok=True)
+        self.oracle._set_project_dir(
+            self.directory, self.project_name, overwrite=overwrite, storage=storage
+        )
+
+    @property
+    def project_dir(self):
+        return os.path.join(self.directory, self.project_name)
+
+    def get_trial_dir(self, trial_id):
+        path = os.path.join(self.project_dir, f"trial_{trial_id}")
+        os.makedirs(path, exist_ok=True)
+        return path
+
+    # ------------------------------------------------------------------
+    # The search loop.
+    def _populate_initial_space(self):
+        """Builds the hypermodel once per conditional branch to discover the
+        whole search space before the first trial."""
+        if self.hypermodel is None:
+            return
+        hp = self.oracle.get_space()
+        self.hypermodel.declare_hyperparameters(hp)
+        self.oracle.update_space(hp)
+        never_active, once_active = [], []
+        for _ in range(100):
+            self._activate_all_conditions_build(hp)
+            self.oracle.update_space(hp)
+            for conditions in hp.active_scopes:
+                if conditions not in once_active:
+                    once_active.append(list(conditions))
+                if conditions in never_active:
+                    never_active.remove(conditions)
+            for conditions in hp.inactive_scopes:
+                if conditions not in once_active and conditions not in never_active:
+                    never_active.append(list(conditions))
+            if not never_active:
+                break
+            hp = self.oracle.get_space()
+            conditions = never_active.pop(0)
+            for condition in conditions:
+                hp.values[condition.name] = condition.values[0]
+            hp.ensure_active_values()
+
+    def _activate_all_conditions_build(self, hp):
+        self.hypermodel.build(hp)
+
+    def search(self, *fit_args, **fit_kwargs):
+        """Runs the search. Arguments go to `run_trial` (for `Tuner`: to
+        `model.fit`), except `workers=N`, which runs N trials at a time in
+        worker processes sharing the study."""
+        workers = fit_kwargs.pop("workers", 1)
+        if "verbose" in fit_kwargs:
+            self.verbose = fit_kwargs["verbose"]
+        if not isinstance(workers, int) or workers < 1:
+            raise ValueError(f"`workers` must be an int >= 1. Received: workers={workers!r}")
+        self.on_search_begin()
+        if workers > 1:
+            from kerasverse.tuner.engine import workers as workers_module
+
+            self._populate_initial_space()
+            workers_module.run_workers(self, workers, fit_args, fit_kwargs)
+            self.oracle.reload()
+            self.on_search_end()
+            return
+        self._populate_initial_space()
+        self._progress = display_module.ProgressBar(
+            self.oracle.max_trials, verbose=self.verbose if self._shows_progress else 0
+        )
+        while True:
+            self.pre_create_trial()
+            trial = self.oracle.create_trial(self.tuner_id)
+            if trial.status == TrialStatus.STOPPED:
+                break
+            if trial.status == TrialStatus.IDLE:
+                time.sleep(0.2)
+                continue
+            self.on_trial_begin(trial)
+            self._try_run_and_update_trial(trial, *fit_args, **fit_kwargs)
+            self.on_trial_end(trial)
+        self._progress.close()
+        self.on_search_end()
+
+    _shows_progress = True
+
+    def _try_run_and_update_trial(self, trial, *fit_args, **fit_kwargs):
+        try:
+            self._run_and_update_trial(trial, *fit_args, **fit_kwargs)
+            trial.status = TrialStatus.COMPLETED
+            trial.message = None
+        except Exception as error:
+            if isinstance(error, errors.FatalError):
+                raise
+            trial.message = traceback.format_exc()
+            if isinstance(error, errors.FailedTrialError):
+                trial.status = TrialStatus.FAILED
+            else:
+                trial.status = TrialStatus.RUNNING  # Retried, or FAILED by the oracle.
+            if self.verbose:
+                warnings.warn(
+                    f"Trial {trial.trial_id} raised {type(error).__name__}: {error}",
+                    stacklevel=2,
+                )
+
+    def _run_and_update_trial(self, trial, *fit_args, **fit_kwargs):
+        results = self.run_trial(trial, *fit_args, **fit_kwargs)
+        stored = self.oracle.get_trial(trial.trial_id)
+        if stored.metrics.exists(self.oracle.objective.name) and results is None:
+            # `run_trial` reported through `oracle.update_trial` itself (legacy).
+            return
+        tuner_utils.validate_trial_results(results, self.oracle.objective, "Tuner.run_trial()")
+        self.oracle.update_trial(
+            trial.trial_id,
+            tuner_utils.convert_to_metrics_dict(results, self.oracle.objective),
+            step=tuner_utils.get_best_step(results, self.oracle.objective),
+        )
+
+    def run_trial(self, trial, *fit_args, **fit_kwargs):
+        """Evaluates one trial. Override; return the results."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------
+    # Hooks.
+    def on_search_begin(self):
+        pass
+
+    def on_search_end(self):
+        pass
+
+    def pre_create_trial(self):
+        pass
+
+    def on_trial_begin(self, trial):
+        pass
+
+    def on_trial_end(self, trial):
+        self.oracle.end_trial(trial)
+        gc.collect()
+        progress = getattr(self, "_progress", None)
+        if progress is not None:
+            best = self.oracle.get_best_trials(1)
+            done = sum(
+                1 for t in self.oracle.trials.values() if t.status != TrialStatus.RUNNING
+            )
+            progress.update(
+                done,
+                best=best[0].score if best else None,
+                objective_name=self.oracle.objective.name,
+                last_status=self.oracle.trials[trial.trial_id].status,
+            )
+
+    # ------------------------------------------------------------------
+    # Results.
+    def get_best_hyperparameters(self, num_trials=1, pareto=False):
+        """The `HyperParameters` of the best trials, best first; with
+        `pareto=True` those of the Pareto front (multi-objective)."""
+        if pareto:
+            return [t.hyperparameters for t in self.oracle.get_pareto_front()][:num_trials]
+        return [t.hyperparameters for t in self.oracle.get_best_trials(num_trials)]
+
+    def get_pareto_front(self):
+        """The trials no other trial beats on every objective."""
+        return self.oracle.get_pareto_front()
+
+    def get_best_models(self, num_models=1):
+        """The best models, built and loaded from their best checkpoint."""
+        return [self.load_model(trial) for trial in self.oracle.get_best_trials(num_models)]
+
+    def load_model(self, trial):
+        raise NotImplementedError
+
+    @property
+    def remaining_trials(self):
+        return self.oracle.remaining_trials
+
+    def search_space_summary(self, extended=False):
+        """Prints the search space."""
+        space = self.oracle.get_space().space
+        print("Search space summary")
+        print(f"Default search space size: {len(space)}")
+        for hp in space:
+            config = hp.get_config()
+            config.pop("name", None)
+            if not extended:
+                config.pop("conditions", None)
+            print(f"{hp.name} ({type(hp).__name__})")
+            print(config)
+
+    def results_summary(self, num_trials=10):
+        """Prints the best trials as a table."""
+        self.oracle.reload()
+        print("Results summary")
+        print(f"Results in {self.project_dir}")
+        print(f"Showing {num_trials} best trials")
+        print(self.oracle.objective)
+        print()
+        print(self.results_table(num_trials))
+
+    def results_table(self, num_trials=10):
+        """The best trials as a markdown table (a string)."""
+        trials = self.oracle.get_best_trials(num_trials)
+        names = []
+        for trial in trials:
+            for name in trial.hyperparameters.values:
+                if name not in names and not name.startswith("tuner/"):
+                    names.append(name)
+        header = ["trial", "score", *names]
+        rows = [
+            [t.trial_id, t.score, *[t.hyperparameters.values.get(n, "-") for n in names]]
+            for t in trials
+        ]
+        return display_module.format_table(header, rows)
+
+    def report(self, path="report.html"):
+        """Writes an HTML report of the study (history, intermediate values,
+        parallel coordinates, importance) and returns its path."""
+        from kerasverse.tuner.report import write_report
+
+        self.oracle.reload()
+        return write_report(self.oracle, path, title=self.project_name)
+
+    def save(self):
+        """The study is saved as it changes; kept for keras_tuner scripts."""
+
+    def reload(self):
+        self.oracle.reload()
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_progress", None)
+        return state
+
+    def _picklable(self):
+        try:
+            pickle.dumps(self)
+        except Exception as error:
+            raise ValueError(
+                "`search(workers=N)` sends the tuner to worker processes, so its "
+                "hypermodel must be picklable (a module-level function or class, not a "
+                f"lambda or a local function). Received error: {error}"
+            ) from error
+        return copy.copy(self)
+
+
+def objective_of(tuner):
+    return objective_module.create_objective(tuner.oracle.objective)

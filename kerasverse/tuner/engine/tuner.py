@@ -1,0 +1,194 @@
+"""`Tuner`: the search loop for Keras models."""
+
+import copy
+import gc
+import os
+
+from kerasverse.tuner import errors
+from kerasverse.tuner.engine import base_tuner
+from kerasverse.tuner.engine import tuner_utils
+
+
+class Tuner(base_tuner.BaseTuner):
+    """Tunes Keras models: builds one per trial, fits it, records the best epoch.
+
+    Subclass it to customize a trial by overriding `run_trial(trial, *args,
+    **kwargs)` (return a History, dict, float, or a list of them). Hooks:
+    `on_epoch_begin/end(trial, model, epoch, logs)`,
+    `on_batch_begin/end(trial, model, batch, logs)`, and `BaseTuner`'s.
+    Each epoch the objective's value is reported to the oracle as an
+    intermediate value (so a `pruner=` can stop the trial); the best epoch's
+    weights are saved for `get_best_models`. The Keras state is cleared
+    before each model is built.
+
+    Args:
+        oracle: The `Oracle` that picks the trials.
+        hypermodel: A `HyperModel`, or a function `build(hp)` returning a
+            compiled Keras model.
+        max_model_size: Models with more parameters fail their trial.
+        optimizer, loss, metrics: Optional overrides passed to `compile`.
+        executions_per_trial: Fits per trial; the metrics are averaged.
+        distribution_strategy, logger: Accepted for compatibility; unused.
+        max_retries_per_trial, max_consecutive_failed_trials: Given to the
+            oracle (keras_tuner accepts them on the tuner too).
+        **kwargs: `directory`, `project_name`, `overwrite`, `tuner_id`,
+            `storage`, `pruner`, `verbose` (see `BaseTuner`).
+
+    Example:
+
+    ```python
+    class MyTuner(Tuner):
+        def run_trial(self, trial, x, y, **kwargs):
+            hp = trial.hyperparameters
+            model = self.hypermodel.build(hp)
+            return model.fit(x, y, batch_size=hp.Choice("batch", [16, 32]), **kwargs)
+    ```
+    """
+
+    def __init__(
+        self,
+        oracle,
+        hypermodel=None,
+        max_model_size=None,
+        optimizer=None,
+        loss=None,
+        metrics=None,
+        distribution_strategy=None,
+        directory=None,
+        project_name=None,
+        logger=None,
+        tuner_id=None,
+        overwrite=False,
+        executions_per_trial=1,
+        **kwargs,
+    ):
+        if hypermodel is None and type(self).run_trial is Tuner.run_trial:
+            raise ValueError(
+                "Received `hypermodel=None`. We only allow not specifying `hypermodel` if "
+                "the user defines the search space in `Tuner.run_trial()` by subclassing "
+                "a `Tuner` class without using a `HyperModel` instance."
+            )
+        for name in ("max_retries_per_trial", "max_consecutive_failed_trials"):
+            if name in kwargs:
+                setattr(oracle, name, kwargs.pop(name))
+        super().__init__(
+            oracle=oracle,
+            hypermodel=hypermodel,
+            directory=directory,
+            project_name=project_name,
+            logger=logger,
+            tuner_id=tuner_id,
+            overwrite=overwrite,
+            **kwargs,
+        )
+        self.max_model_size = max_model_size
+        self.optimizer = optimizer
+        self.loss = loss
+        self.metrics = metrics
+        self.distribution_strategy = distribution_strategy
+        self.executions_per_trial = executions_per_trial
+
+    # ------------------------------------------------------------------
+    def _build_hypermodel(self, hp):
+        import keras
+
+        model = self.hypermodel.build(hp)
+        if not isinstance(model, keras.Model):
+            raise errors.FatalTypeError(
+                "Expected the model-building function, or HyperModel.build() to return "
+                f"a valid Keras Model instance. Received: {model!r} of type "
+                f"{type(model).__name__}."
+            )
+        return model
+
+    def _try_build(self, hp):
+        import keras
+
+        keras.backend.clear_session()
+        gc.collect()
+        model = self._build_hypermodel(hp)
+        if self.optimizer or self.loss or self.metrics:
+            compile_kwargs = {
+                "optimizer": self.optimizer or getattr(model, "optimizer", None) or "adam",
+                "loss": self.loss or getattr(model, "loss", None),
+                "metrics": self.metrics,
+            }
+            model.compile(**{k: v for k, v in compile_kwargs.items() if v is not None})
+        if self.max_model_size is not None:
+            if not model.built:
+                raise errors.FailedTrialError(
+                    "`max_model_size` needs a built model: give the model an Input."
+                )
+            size = model.count_params()
+            if size > self.max_model_size:
+                raise errors.FailedTrialError(
+                    f"Oversized model: {size} parameters (max_model_size="
+                    f"{self.max_model_size}). Skip model."
+                )
+        return model
+
+    def _activate_all_conditions_build(self, hp):
+        import keras
+
+        self._build_hypermodel(hp)
+        keras.backend.clear_session()
+
+    def _checkpoint_path(self, trial_id):
+        return os.path.join(self.get_trial_dir(trial_id), "checkpoint.weights.h5")
+
+    def _build_and_fit_model(self, trial, *args, **kwargs):
+        hp = trial.hyperparameters
+        model = self._try_build(hp)
+        results = self.hypermodel.fit(hp, model, *args, **kwargs)
+        tuner_utils.validate_trial_results(results, self.oracle.objective, "HyperModel.fit()")
+        return results
+
+    def run_trial(self, trial, *args, **kwargs):
+        """Builds and fits `executions_per_trial` models; returns their Histories."""
+        original_callbacks = kwargs.pop("callbacks", [])
+        histories = []
+        for execution in range(self.executions_per_trial):
+            copied_kwargs = copy.copy(kwargs)
+            callbacks = [copy.deepcopy(c) for c in original_callbacks]
+            callbacks += tuner_utils.make_callbacks(
+                self, trial, execution, self._checkpoint_path(trial.trial_id)
+            )
+            copied_kwargs["callbacks"] = callbacks
+            histories.append(self._build_and_fit_model(trial, *args, **copied_kwargs))
+        return histories
+
+    # Hooks with the keras_tuner signatures.
+    def on_epoch_begin(self, trial, model, epoch, logs=None):
+        pass
+
+    def on_epoch_end(self, trial, model, epoch, logs=None):
+        pass
+
+    def on_batch_begin(self, trial, model, batch, logs):
+        pass
+
+    def on_batch_end(self, trial, model, batch, logs):
+        pass
+
+    # ------------------------------------------------------------------
+    def load_model(self, trial):
+        """Builds the model of `trial` and loads its best checkpoint."""
+        model = self._build_hypermodel(trial.hyperparameters)
+        path = self._checkpoint_path(trial.trial_id)
+        if os.path.exists(path):
+            model.load_weights(path)
+        return model
+
+    def save_model(self, trial_id, model, step=0):
+        model.save_weights(self._checkpoint_path(trial_id))
+
+    def get_best_models(self, num_models=1):
+        """The best models, built and loaded with their best epoch's weights.
+
+        Example:
+
+        ```python
+        best_model = tuner.get_best_models(num_models=1)[0]
+        ```
+        """
+        return super().get_best_models(num_models)
