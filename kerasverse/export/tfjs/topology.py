@@ -23,9 +23,12 @@ def plain_functional(model):
     `keras.Model(inputs, outputs)`; other subclassed models have no graph
     to export.
     """
+    # Keras exports no public name for the Functional class.
+    from keras.src.models.functional import Functional
+
     if isinstance(model, keras.Sequential):
         return model
-    if not getattr(model, "_is_graph_network", False) and type(model).__name__ != "Functional":
+    if not isinstance(model, Functional):
         raise ValueError(
             "Only Sequential and Functional models can be exported to the TF.js Layers format; a "
             f"subclassed model has no layer graph. Received: {type(model).__name__} `{model.name}`. "
