@@ -110,7 +110,15 @@ class BaseTuner:
         self.oracle.update_space(hp)
         never_active, once_active = [], []
         for _ in range(100):
-            self._activate_all_conditions_build(hp)
+            try:
+                self._activate_all_conditions_build(hp)
+            except errors.FatalError:
+                raise
+            except Exception:
+                # Discovery is best effort: the trials will reveal the rest
+                # (and report the error with its retries and status).
+                self.oracle.update_space(hp)
+                return
             self.oracle.update_space(hp)
             for conditions in hp.active_scopes:
                 if conditions not in once_active:
