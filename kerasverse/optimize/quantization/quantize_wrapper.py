@@ -24,6 +24,7 @@ def fake_quantize_weight(weight):
     Uses `keras.quantizers.fake_quant_with_min_max_vars` (straight-through
     gradient inside the range).
     """
+    weight = ops.convert_to_tensor(weight)
     min_values, max_values = per_channel_weight_range(ops.stop_gradient(weight))
     return keras.quantizers.fake_quant_with_min_max_vars(
         weight, min_values, max_values, num_bits=NUM_BITS, narrow_range=True, axis=-1
