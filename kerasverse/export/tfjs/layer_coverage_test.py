@@ -124,6 +124,7 @@ def _inputs(model, shapes, seed):
     return arrays if len(arrays) > 1 else arrays[0]
 
 
+@pytest.mark.requires_node
 @pytest.mark.skipif(MISSING_RUNTIME is not None, reason=f"TF.js runtime absent: {MISSING_RUNTIME}")
 class LayerCoverageTest(TestCase):
     """Each case: export, `tf.loadLayersModel` in Node, predict, compare (<= 1e-5)."""
