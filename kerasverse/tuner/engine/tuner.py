@@ -3,10 +3,19 @@
 import copy
 import gc
 import os
+import warnings
 
 from kerasverse.tuner import errors
 from kerasverse.tuner.engine import base_tuner
 from kerasverse.tuner.engine import tuner_utils
+
+
+def load_weights(model, path):
+    """Loads a checkpoint's model weights (the optimizer state it holds is
+    not needed: a loaded model is used fresh)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+        model.load_weights(path)
 
 
 class Tuner(base_tuner.BaseTuner):
@@ -176,7 +185,7 @@ class Tuner(base_tuner.BaseTuner):
         model = self._build_hypermodel(trial.hyperparameters)
         path = self._checkpoint_path(trial.trial_id)
         if os.path.exists(path):
-            model.load_weights(path)
+            load_weights(model, path)
         return model
 
     def save_model(self, trial_id, model, step=0):

@@ -68,5 +68,5 @@ class Hyperband(tuner_module.Tuner):
         if "tuner/trial_id" in hp.values:
             path = self._checkpoint_path(hp.values["tuner/trial_id"])
             if os.path.exists(path):
-                model.load_weights(path)
+                tuner_module.load_weights(model, path)
         return model
