@@ -14,6 +14,9 @@ from kerasverse.nlp.layers.modeling import SinePositionEncoding
 from kerasverse.nlp.layers.modeling import TokenAndPositionEmbedding
 from kerasverse.nlp.layers.modeling import TransformerDecoder
 from kerasverse.nlp.layers.modeling import TransformerEncoder
+from kerasverse.nlp.layers.preprocessing import MaskedLMMaskGenerator
+from kerasverse.nlp.layers.preprocessing import MultiSegmentPacker
+from kerasverse.nlp.layers.preprocessing import StartEndPacker
 
 __all__ = [
     "CachedMultiHeadAttention",
@@ -25,4 +28,7 @@ __all__ = [
     "TokenAndPositionEmbedding",
     "TransformerDecoder",
     "TransformerEncoder",
+    "MaskedLMMaskGenerator",
+    "MultiSegmentPacker",
+    "StartEndPacker",
 ]

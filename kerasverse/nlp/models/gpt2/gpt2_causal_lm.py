@@ -1,0 +1,87 @@
+"""`GPT2CausalLM`: GPT-2 with its language-model head and cached generation."""
+
+import keras
+from keras import ops
+
+from kerasverse.nlp.models.causal_lm import CausalLM
+from kerasverse.nlp.models.gpt2.gpt2_backbone import GPT2Backbone
+from kerasverse.nlp.models.gpt2.gpt2_causal_lm_preprocessor import (
+    GPT2CausalLMPreprocessor,
+)
+
+
+@keras.saving.register_keras_serializable(package="kerasverse")
+class GPT2CausalLM(CausalLM):
+    """GPT-2 for next-token prediction and text generation.
+
+    The logits come from the backbone's hidden states times the transposed
+    token embedding (tied weights). `generate(prompts, max_length)` fills a
+    key/value cache from the prompt in one pass and then decodes one token
+    per step with the sampler set by `compile(sampler=...)` (greedy by
+    default); on JAX the whole generation is one compiled function, reused
+    across calls.
+
+    Args:
+        backbone: a `GPT2Backbone`.
+        preprocessor: a `GPT2CausalLMPreprocessor` or None.
+        **kwargs: `keras.Model` arguments.
+
+    Example:
+
+    ```python
+    causal_lm = GPT2CausalLM.from_preset("path/to/gpt2")
+    causal_lm.compile(sampler="top_k")
+    causal_lm.generate("The weather today", max_length=30)
+    ```
+    """
+
+    backbone_cls = GPT2Backbone
+    preprocessor_cls = GPT2CausalLMPreprocessor
+
+    def __init__(self, backbone, preprocessor=None, **kwargs):
+        self.backbone = backbone
+        self.preprocessor = preprocessor
+        inputs = backbone.input
+        hidden_states = backbone(inputs)
+        outputs = backbone.token_embedding(hidden_states, reverse=True)
+        super().__init__(inputs=inputs, outputs=outputs, **kwargs)
+        self.compile()
+
+    def _hidden_with_cache(self, token_ids, cache, cache_update_index):
+        backbone = self.backbone
+        tokens = backbone.token_embedding(token_ids)
+        positions = backbone.position_embedding(tokens, start_index=cache_update_index)
+        x = backbone.embeddings_dropout(backbone.embeddings_add((tokens, positions)))
+        caches = []
+        for i, layer in enumerate(backbone.transformer_layers):
+            x, layer_cache = layer(
+                x, self_attention_cache=cache[:, i, ...], self_attention_cache_update_index=cache_update_index
+            )
+            caches.append(layer_cache)
+        return backbone.layer_norm(x), ops.stack(caches, axis=1)
+
+    def call_with_cache(self, token_ids, cache, cache_update_index):
+        """One forward pass that reads and updates the KV cache.
+
+        Args:
+            token_ids: `(batch_size, length)` ids at positions
+                `cache_update_index ...`.
+            cache: `(batch_size, num_layers, 2, max_length, num_heads,
+                head_dim)`.
+            cache_update_index: position of `token_ids[:, 0]`.
+
+        Returns:
+            `(logits, hidden_states, cache)`.
+        """
+        hidden_states, cache = self._hidden_with_cache(token_ids, cache, cache_update_index)
+        logits = self.backbone.token_embedding(hidden_states, reverse=True)
+        return logits, hidden_states, cache
+
+    def build_cache(self, token_ids):
+        """Fills an empty cache with the keys and values of the whole prompt."""
+        backbone = self.backbone
+        batch_size, max_length = ops.shape(token_ids)[0], ops.shape(token_ids)[1]
+        head_dim = backbone.hidden_dim // backbone.num_heads
+        shape = (batch_size, backbone.num_layers, 2, max_length, backbone.num_heads, head_dim)
+        cache = ops.zeros(shape, dtype=self.compute_dtype)
+        return self._hidden_with_cache(token_ids, cache, 0)
