@@ -1,6 +1,7 @@
 """`WordPieceTokenizer`: BERT's WordPiece, host-side, with keras_hub semantics."""
 
 import functools
+import operator
 import os
 import re
 import unicodedata
@@ -37,6 +38,10 @@ _ASCII_WORD = r"[A-Za-z0-9]+|[!-/:-@\[-`{-~]"
 # Joins the strings of a batch on the fast path; a control character, so a
 # delimiter that can never be part of a word.
 _ROW_SEPARATOR = "\x00"
+_SEPARATOR_CODE = np.iinfo(np.int64).min
+# Characters `str.split()` splits on that are not delimiters here (keras_hub
+# only drops ASCII whitespace and control/format characters).
+_UNSAFE_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 
 
 def _regex_module():
@@ -68,7 +73,7 @@ def _general_patterns(split_on_cjk, special_tokens):
 
 @functools.lru_cache(maxsize=32)
 def _ascii_pattern(special_tokens):
-    parts = [_ASCII_WORD, re.escape(_ROW_SEPARATOR)]
+    parts = [_ASCII_WORD]
     if special_tokens:
         parts.insert(0, _special_pattern(special_tokens))
     return re.compile("|".join(parts))
@@ -118,9 +123,7 @@ class _WordCache(dict):
         self._arrays = None
 
     def __missing__(self, word):
-        if len(self) >= _MAX_CACHE_SIZE:
-            self.clear()
-        ids = self.engine.word_to_ids(word)
+        ids = self.engine.chunk_to_ids(word)
         if len(ids) == 1:
             code = ids[0]
         else:
@@ -205,41 +208,80 @@ class _WordPieceEngine:
         return _split_with_spans(text, delimiters, keep)
 
     # ------------------------------------------------------------- batches
+    def chunk_to_ids(self, chunk):
+        """Ids of a whitespace-free chunk of text (one or more words).
+
+        Whitespace only ever separates words, so the tokenization of a text
+        is the concatenation of its chunks': the word cache holds chunks.
+        """
+        if self.split and chunk.isascii():
+            words = _ascii_pattern(self.special_tokens).findall(chunk)
+        else:
+            words = [w for w, _, _ in self.pretokenize(chunk)]
+        if len(words) == 1:
+            return self.word_to_ids(words[0])
+        return tuple(i for word in words for i in self.word_to_ids(word))
+
     def encode(self, texts):
-        """Token ids of many strings: `(flat_ids, row_lengths)` numpy arrays."""
+        """Token ids of many strings: `(flat_ids, row_lengths)` numpy arrays.
+
+        Whitespace only ever separates words, so a string's ids are the
+        concatenation of its whitespace-free chunks' ids: one `str.split`
+        over the whole batch, then one cached lookup per chunk. `str.split`
+        also splits on Unicode spaces that are word characters here (e.g.
+        U+00A0); strings holding one take the per-string path.
+        """
         num_rows = len(texts)
+        if len(self.cache) >= _MAX_CACHE_SIZE:
+            # Only between batches: codes of this batch index `pieces`.
+            self.cache.clear()
         if not self.split:
-            words = [text for text in texts]
-            if self.strip_accents:
-                words = [w if w.isascii() else _strip_accents(w) for w in words]
-            codes = np.fromiter(map(self.cache.__getitem__, words), np.int64, num_rows)
-            return self._expand(codes, np.arange(num_rows), num_rows)
+            return self._expand(self._codes(texts), np.arange(num_rows), num_rows)
         joined = _ROW_SEPARATOR.join(texts)
-        if joined.count(_ROW_SEPARATOR) != num_rows - 1:
+        if _ROW_SEPARATOR in joined and joined.count(_ROW_SEPARATOR) != num_rows - 1:
             texts = [t.replace(_ROW_SEPARATOR, " ") for t in texts]
             joined = _ROW_SEPARATOR.join(texts)
-        if joined.isascii():
-            return self._encode_ascii(joined + _ROW_SEPARATOR, num_rows)
-        words, counts = [], []
+        chunkable = self.chunks_are_safe
+        if chunkable and (joined.isascii() or not _UNSAFE_SPACES.search(joined)):
+            return self._encode_chunks(texts, num_rows, lower_first=joined.isascii())
+        chunks, counts = [], []
         for text in texts:
-            if text.isascii():
-                row = _ascii_pattern(self.special_tokens).findall(text)
+            if chunkable and not _UNSAFE_SPACES.search(text):
+                row = self._chunks(text, lower_first=text.isascii())
             else:
                 row = [w for w, _, _ in self.pretokenize(text)]
-            words.extend(row)
+            chunks.extend(row)
             counts.append(len(row))
-        codes = np.fromiter(map(self.cache.__getitem__, words), np.int64, len(words))
         word_rows = np.repeat(np.arange(num_rows), counts)
-        return self._expand(codes, word_rows, num_rows)
+        return self._expand(self._codes(chunks), word_rows, num_rows)
 
-    def _encode_ascii(self, joined, num_rows):
-        words = _ascii_pattern(self.special_tokens).findall(joined)
+    @property
+    def chunks_are_safe(self):
+        # Splitting on whitespace first is exact unless a special token
+        # itself holds whitespace.
+        return not any(any(c.isspace() for c in token) for token in self.special_tokens)
+
+    def _chunks(self, text, lower_first):
+        # Lower-casing ASCII text first is exact (and makes fewer cache keys).
+        if lower_first and self.lowercase and not self.special_tokens:
+            text = text.lower()
+        return text.split()
+
+    def _codes(self, chunks):
+        if not chunks:
+            return np.zeros(0, np.int64)
+        if len(chunks) == 1:
+            return np.array([self.cache[chunks[0]]], np.int64)
+        return np.array(operator.itemgetter(*chunks)(self.cache), np.int64)
+
+    def _encode_chunks(self, texts, num_rows, lower_first):
+        separator = f" {_ROW_SEPARATOR} "
+        chunks = self._chunks(separator.join(texts) + separator, lower_first)
         cache = self.cache
-        separator_code = cache.get(_ROW_SEPARATOR)
-        if separator_code is None:
-            separator_code = cache[_ROW_SEPARATOR] = np.iinfo(np.int64).min
-        codes = np.fromiter(map(cache.__getitem__, words), np.int64, len(words))
-        is_separator = codes == np.iinfo(np.int64).min
+        if _ROW_SEPARATOR not in cache:
+            cache[_ROW_SEPARATOR] = _SEPARATOR_CODE
+        codes = self._codes(chunks)
+        is_separator = codes == _SEPARATOR_CODE
         word_rows = np.cumsum(is_separator) - is_separator
         keep = ~is_separator
         return self._expand(codes[keep], word_rows[keep], num_rows)

@@ -93,8 +93,41 @@ class WordPieceTokenizerTest(TestCase):
             general = [[i for w, _, _ in engine.pretokenize(t) for i in engine.word_to_ids(w)] for t in texts]
             self.assertEqual(fast, general)
             # A non-ASCII string in the batch sends the rest through the mixed path.
-            mixed = tokenizer([*texts, "é"])
+            mixed = tokenizer([*texts, "é\u00a0x"])
             self.assertEqual(mixed[:-1], general)
+
+    def test_unicode_chunk_path_equals_general_path(self):
+        rng = random.Random(2)
+        alphabet = "aé日 \t\n\u00a0\u2003\u0301\u200b\x85.—ß"
+        texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20))) for _ in range(300)]
+        vocab = ["[UNK]", "a", "e", "é", "##a", "##e", "##é", "日", ".", "—", "ss", "ß", "a\u00a0a"]
+        for options in ({"lowercase": True, "strip_accents": True}, {}):
+            tokenizer = WordPieceTokenizer(vocabulary=vocab, **options)
+            engine = tokenizer._engine
+            general = [[i for w, _, _ in engine.pretokenize(t) for i in engine.word_to_ids(w)] for t in texts]
+            self.assertEqual(tokenizer(texts), general)
+            safe = [t for t in texts if "\u00a0" not in t and "\u2003" not in t]
+            self.assertEqual(tokenizer(safe), [g for t, g in zip(texts, general) if t in safe])
+        # U+00A0 is a word character for keras_hub (only ASCII whitespace splits).
+        strings = WordPieceTokenizer(vocabulary=vocab, dtype="string")
+        self.assertEqual(strings("a\u00a0a a"), ["a\u00a0a", "a"])
+
+    def test_word_cache_clearing_keeps_ids(self):
+        from kerasverse.nlp.tokenizers import word_piece_tokenizer
+
+        path = os.path.join(minilm_dir(), "vocab.txt")
+        tokenizer = WordPieceTokenizer(vocabulary=path, lowercase=True)
+        sentences = random_sentences(tokenizer.get_vocabulary(), 50, seed=5)
+        expected = tokenizer(sentences)
+        original = word_piece_tokenizer._MAX_CACHE_SIZE
+        word_piece_tokenizer._MAX_CACHE_SIZE = 10
+        try:
+            small = WordPieceTokenizer(vocabulary=path, lowercase=True)
+            for _ in range(3):
+                self.assertEqual(small(sentences), expected)
+                self.assertEqual([small(s).tolist() for s in sentences[:5]], expected[:5])
+        finally:
+            word_piece_tokenizer._MAX_CACHE_SIZE = original
 
     def test_unicode_rules(self):
         vocab = ["[UNK]", "cafe", "caf", "##é", "strasse", "日", "本", "!", "—", "[CLS]", "[SEP]", "cls"]

