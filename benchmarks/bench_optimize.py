@@ -1,0 +1,361 @@
+"""kerasverse.optimize vs tfmot 0.8.1 (tf_keras): pruning, clustering, QAT on digits.
+
+Same data (scikit-learn digits, 8x8, fixed split), same CNN, same epochs,
+optimizers and schedules on both sides. kerasverse runs on Keras 3 with the
+backend of KERAS_BACKEND (jax by default); tfmot runs in a child process of
+this script (tf_keras needs `TF_USE_LEGACY_KERAS=1`, kept out of our
+process). Sizes are gzip (level 9) of the concatenated weight arrays of the
+stripped model, the same function on both sides; "int8" sizes are Keras'
+`model.quantize("int8")` (ours; Dense int8, Conv2D stays float32 in Keras
+3.15) and a full-int8 TFLite flatbuffer, gzipped (tfmot's documented path).
+
+Run: `.venv-bench/bin/python benchmarks/bench_optimize.py` (add `--quick`
+for a fast smoke run with fewer epochs).
+"""
+
+import gzip
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import numpy as np  # noqa: E402
+
+from benchmarks import harness  # noqa: E402
+
+SEED = 0
+BATCH_SIZE = 32
+EPOCHS = {"dense": 30, "prune": 10, "prune_end": 6, "cluster": 5, "qat": 5}
+QUICK_EPOCHS = {"dense": 3, "prune": 2, "prune_end": 1, "cluster": 1, "qat": 1}
+
+
+def load_digits():
+    from sklearn.datasets import load_digits as sk_digits
+    from sklearn.model_selection import train_test_split
+
+    data = sk_digits()
+    x = (data.images / 16.0).astype("float32")[..., None]
+    y = data.target.astype("int32")
+    return train_test_split(x, y, test_size=0.25, random_state=SEED, stratify=y)
+
+
+def build_cnn(keras_module):
+    # Functional: tfmot's quantize_model fails to clone a tf_keras Sequential
+    # that starts with an Input.
+    layers = keras_module.layers
+    inputs = keras_module.Input((8, 8, 1))
+    x = layers.Conv2D(16, 3, activation="relu")(inputs)
+    x = layers.MaxPooling2D()(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(64, activation="relu")(x)
+    return keras_module.Model(inputs, layers.Dense(10)(x))
+
+
+def gzip_weights(weights):
+    payload = b"".join(np.ascontiguousarray(w).tobytes() for w in weights)
+    return len(gzip.compress(payload, compresslevel=9, mtime=0))
+
+
+def accuracy(model, x, y):
+    return 100.0 * float(np.mean(np.argmax(model.predict(x, verbose=0), axis=-1) == y))
+
+
+def compile_model(model, keras_module, learning_rate):
+    model.compile(
+        keras_module.optimizers.Adam(learning_rate),
+        keras_module.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+
+
+def epoch_time(model, x, y, callbacks=()):
+    timing = harness.measure(
+        lambda: model.fit(x, y, batch_size=BATCH_SIZE, epochs=1, verbose=0, callbacks=list(callbacks)),
+        repeat=3,
+        warmup=1,
+    )
+    return timing.median_s
+
+
+# --------------------------------------------------------------------- ours
+def run_ours(epochs):
+    import keras
+
+    from kerasverse import optimize
+    from kerasverse.optimize import clustering
+    from kerasverse.optimize import quantization
+    from kerasverse.optimize import sparsity
+
+    x_train, x_test, y_train, y_test = load_digits()
+    steps = int(np.ceil(len(x_train) / BATCH_SIZE))
+    keras.utils.set_random_seed(SEED)
+    results = {}
+
+    dense = build_cnn(keras)
+    compile_model(dense, keras, 1e-3)
+    dense.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=epochs["dense"], verbose=0)
+    results["dense_accuracy"] = accuracy(dense, x_test, y_test)
+    results["dense_gzip"] = optimize.summary(dense).total_gzip_bytes
+    results["dense_epoch_s"] = epoch_time(_copy(dense, keras), x_train, y_train)
+
+    schedule = sparsity.PolynomialDecay(
+        0.0, 0.8, begin_step=0, end_step=steps * epochs["prune_end"], frequency=max(steps // 4, 1)
+    )
+    pruned = sparsity.prune_low_magnitude(dense, pruning_schedule=schedule)
+    compile_model(pruned, keras, 1e-3)
+    pruned.fit(
+        x_train, y_train, batch_size=BATCH_SIZE, epochs=epochs["prune"], verbose=0,
+        callbacks=[sparsity.UpdatePruningStep()],
+    )
+    stripped = sparsity.strip_pruning(pruned)
+    report = optimize.summary(stripped)
+    results["pruned_accuracy"] = accuracy(stripped, x_test, y_test)
+    results["pruned_sparsity"] = 100.0 * report.total_sparsity
+    results["pruned_gzip"] = report.total_gzip_bytes
+    int8 = quantization.post_training_quantize(stripped, "int8")
+    results["pruned_int8_gzip"] = optimize.summary(int8).total_gzip_bytes
+    results["pruned_int8_accuracy"] = accuracy(int8, x_test, y_test)
+    timing_model = sparsity.prune_low_magnitude(dense, pruning_schedule=schedule)
+    compile_model(timing_model, keras, 1e-3)
+    results["pruned_epoch_s"] = epoch_time(
+        timing_model, x_train, y_train, [sparsity.UpdatePruningStep()]
+    )
+
+    clustered = clustering.cluster_weights(
+        dense, number_of_clusters=16, cluster_centroids_init="kmeans_plus_plus", seed=SEED
+    )
+    compile_model(clustered, keras, 3e-4)
+    clustered.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=epochs["cluster"], verbose=0)
+    clustered = clustering.strip_clustering(clustered)
+    results["clustered_accuracy"] = accuracy(clustered, x_test, y_test)
+    results["clustered_gzip"] = optimize.summary(clustered).total_gzip_bytes
+
+    qat = quantization.quantize_model(dense)
+    compile_model(qat, keras, 1e-4)
+    qat.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=epochs["qat"], verbose=0)
+    results["qat_accuracy"] = accuracy(qat, x_test, y_test)
+    # Post-training static int8 on the same model: ranges calibrated on the
+    # training data (one pass, learning rate 0), no fine-tuning.
+    ptq = quantization.quantize_model(dense)
+    ptq.compile(keras.optimizers.SGD(0.0), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    ptq.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=1, verbose=0)
+    results["ptq_static_accuracy"] = accuracy(ptq, x_test, y_test)
+    results["ptq_keras_int8_accuracy"] = accuracy(
+        quantization.post_training_quantize(dense, "int8"), x_test, y_test
+    )
+    return results
+
+
+def _copy(model, keras):
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    compile_model(clone, keras, 1e-3)
+    return clone
+
+
+# --------------------------------------------------------------------- peer
+def run_peer(epochs):
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import tensorflow as tf
+    import tensorflow_model_optimization as tfmot
+    import tf_keras
+
+    x_train, x_test, y_train, y_test = load_digits()
+    steps = int(np.ceil(len(x_train) / BATCH_SIZE))
+    tf_keras.utils.set_random_seed(SEED)
+    results = {}
+
+    dense = build_cnn(tf_keras)
+    compile_model(dense, tf_keras, 1e-3)
+    dense.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=epochs["dense"], verbose=0)
+    results["dense_accuracy"] = accuracy(dense, x_test, y_test)
+    results["dense_gzip"] = gzip_weights(dense.get_weights())
+    copy = tf_keras.models.clone_model(dense)
+    copy.set_weights(dense.get_weights())
+    compile_model(copy, tf_keras, 1e-3)
+    results["dense_epoch_s"] = epoch_time(copy, x_train, y_train)
+
+    sparsity = tfmot.sparsity.keras
+
+    def make_pruned():
+        schedule = sparsity.PolynomialDecay(
+            0.0, 0.8, begin_step=0, end_step=steps * epochs["prune_end"], frequency=max(steps // 4, 1)
+        )
+        model = sparsity.prune_low_magnitude(dense, pruning_schedule=schedule)
+        compile_model(model, tf_keras, 1e-3)
+        return model
+
+    pruned = make_pruned()
+    pruned.fit(
+        x_train, y_train, batch_size=BATCH_SIZE, epochs=epochs["prune"], verbose=0,
+        callbacks=[sparsity.UpdatePruningStep()],
+    )
+    stripped = sparsity.strip_pruning(pruned)
+    kernels = [w for w in stripped.get_weights() if w.ndim >= 2]
+    results["pruned_accuracy"] = accuracy(stripped, x_test, y_test)
+    results["pruned_sparsity"] = 100.0 * sum(int((k == 0).sum()) for k in kernels) / sum(k.size for k in kernels)
+    results["pruned_gzip"] = gzip_weights(stripped.get_weights())
+    tflite, tflite_accuracy = _tflite_int8(tf, stripped, x_train, x_test, y_test)
+    results["pruned_int8_gzip"] = len(gzip.compress(tflite, compresslevel=9, mtime=0))
+    results["pruned_int8_accuracy"] = tflite_accuracy
+    results["pruned_epoch_s"] = epoch_time(make_pruned(), x_train, y_train, [sparsity.UpdatePruningStep()])
+
+    cluster = tfmot.clustering.keras
+    clustered = cluster.cluster_weights(
+        dense,
+        number_of_clusters=16,
+        cluster_centroids_init=cluster.CentroidInitialization.KMEANS_PLUS_PLUS,
+    )
+    compile_model(clustered, tf_keras, 3e-4)
+    clustered.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=epochs["cluster"], verbose=0)
+    clustered = cluster.strip_clustering(clustered)
+    results["clustered_accuracy"] = accuracy(clustered, x_test, y_test)
+    results["clustered_gzip"] = gzip_weights(clustered.get_weights())
+
+    qat = tfmot.quantization.keras.quantize_model(dense)
+    compile_model(qat, tf_keras, 1e-4)
+    qat.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=epochs["qat"], verbose=0)
+    results["qat_accuracy"] = accuracy(qat, x_test, y_test)
+    results["ptq_static_accuracy"] = _tflite_int8(tf, dense, x_train, x_test, y_test)[1]
+    results["ptq_keras_int8_accuracy"] = None
+    return results
+
+
+def _tflite_int8(tf, model, x_train, x_test, y_test):
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: ([x_train[i : i + 1]] for i in range(200))
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    flatbuffer = converter.convert()
+    interpreter = tf.lite.Interpreter(model_content=flatbuffer)
+    interpreter.allocate_tensors()
+    input_index = interpreter.get_input_details()[0]["index"]
+    output_index = interpreter.get_output_details()[0]["index"]
+    predictions = []
+    for sample in x_test:
+        interpreter.set_tensor(input_index, sample[None])
+        interpreter.invoke()
+        predictions.append(int(np.argmax(interpreter.get_tensor(output_index))))
+    return flatbuffer, 100.0 * float(np.mean(np.asarray(predictions) == y_test))
+
+
+# -------------------------------------------------------------------- table
+def _fmt(value, unit=""):
+    if value is None:
+        return "n/a"
+    return f"{value:.4g}{unit}"
+
+
+def _ratio(ours, peer, higher_is_better):
+    if ours is None or peer is None or ours == 0 or peer == 0:
+        return "n/a"
+    return f"{(ours / peer) if higher_is_better else (peer / ours):.2f}x"
+
+
+def table(ours, peer):
+    peer = peer or {}
+
+    def derived(r):
+        if not r:
+            return {}
+        out = dict(r)
+        out["pruned_drop"] = r["dense_accuracy"] - r["pruned_accuracy"]
+        out["pruned_factor"] = r["dense_gzip"] / r["pruned_gzip"]
+        out["pruned_int8_factor"] = r["dense_gzip"] / r["pruned_int8_gzip"]
+        out["clustered_drop"] = r["dense_accuracy"] - r["clustered_accuracy"]
+        out["clustered_factor"] = r["dense_gzip"] / r["clustered_gzip"]
+        out["qat_drop"] = r["dense_accuracy"] - r["qat_accuracy"]
+        out["overhead"] = 100.0 * (r["pruned_epoch_s"] / r["dense_epoch_s"] - 1.0)
+        return out
+
+    o, p = derived(ours), derived(peer)
+    spec = [
+        ("dense accuracy (%)", "dense_accuracy", "", True),
+        ("pruned 80%: accuracy (%)", "pruned_accuracy", "", True),
+        ("pruned: kernel sparsity (%)", "pruned_sparsity", "", True),
+        ("pruned: accuracy drop (points)", "pruned_drop", "", None),
+        ("dense gzip bytes", "dense_gzip", " B", None),
+        ("pruned gzip bytes", "pruned_gzip", " B", False),
+        ("pruned: gzip compression vs dense", "pruned_factor", "x", True),
+        ("pruned + int8: gzip bytes", "pruned_int8_gzip", " B", False),
+        ("pruned + int8: compression vs dense", "pruned_int8_factor", "x", True),
+        ("pruned + int8: accuracy (%)", "pruned_int8_accuracy", "", True),
+        ("16 clusters: accuracy (%)", "clustered_accuracy", "", True),
+        ("16 clusters: accuracy drop (points)", "clustered_drop", "", None),
+        ("16 clusters: gzip compression vs dense", "clustered_factor", "x", True),
+        ("QAT int8: accuracy (%)", "qat_accuracy", "", True),
+        ("QAT int8: drop vs float (points)", "qat_drop", "", None),
+        ("PTQ static int8: accuracy (%)", "ptq_static_accuracy", "", True),
+        ("PTQ Keras int8 (dynamic): accuracy (%)", "ptq_keras_int8_accuracy", "", True),
+        ("dense epoch time", "dense_epoch_s", " s", False),
+        ("pruning-wrapped epoch time", "pruned_epoch_s", " s", False),
+        ("pruning wrapper overhead (%)", "overhead", "", None),
+    ]
+    rows = []
+    for case, key, unit, higher in spec:
+        ours_value, peer_value = o.get(key), p.get(key)
+        rows.append(
+            {
+                "case": case,
+                "kerasverse": _fmt(ours_value, unit),
+                "tfmot 0.8.1": _fmt(peer_value, unit),
+                "ratio": "-" if higher is None else _ratio(ours_value, peer_value, higher),
+            }
+        )
+    return rows, o
+
+
+def targets(o):
+    checks = [
+        ("pruning: accuracy within 1 point", o["pruned_drop"] <= 1.0),
+        ("pruning: gzip <= 1/3 of dense", o["pruned_factor"] >= 3.0),
+        ("pruning + int8: gzip <= 1/10 of dense", o["pruned_int8_factor"] >= 10.0),
+        ("16 clusters: gzip <= 1/5 of dense", o["clustered_factor"] >= 5.0),
+        ("16 clusters: accuracy within 1 point", o["clustered_drop"] <= 1.0),
+        ("QAT: within 0.5 point of float", o["qat_drop"] <= 0.5),
+        ("QAT: better than static PTQ int8", o["qat_accuracy"] >= o["ptq_static_accuracy"]),
+    ]
+    return [{"target (kerasverse)": name, "met": "yes" if ok else "NO"} for name, ok in checks]
+
+
+def main():
+    epochs = QUICK_EPOCHS if "--quick" in sys.argv else EPOCHS
+    if "--peer" in sys.argv:
+        print(json.dumps(run_peer(epochs)))
+        return
+    start = time.perf_counter()
+    ours = run_ours(epochs)
+    command = [sys.executable, os.path.abspath(__file__), "--peer"] + (
+        ["--quick"] if "--quick" in sys.argv else []
+    )
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    child = subprocess.run(command, capture_output=True, text=True, env=env)
+    peer, peer_error = None, None
+    if child.returncode == 0:
+        peer = json.loads(child.stdout.strip().splitlines()[-1])
+    else:
+        peer_error = (child.stderr.strip().splitlines() or ["unknown error"])[-1]
+    import keras
+
+    rows, derived = table(ours, peer)
+    print(
+        f"kerasverse.optimize vs tfmot on scikit-learn digits (1347 train / 450 test), "
+        f"CNN Conv2D(16)-MaxPool-Dense(64)-Dense(10), epochs {epochs}; "
+        f"backend {keras.config.backend()}, {os.cpu_count()} CPU cores, {platform.machine()}"
+    )
+    if peer_error:
+        print(f"tfmot: n/a ({peer_error})")
+    print("ratio: above 1 means kerasverse is better (accuracy/compression: ours/peer; bytes/time: peer/ours)")
+    print(harness.format_table(rows, ["case", "kerasverse", "tfmot 0.8.1", "ratio"]))
+    print()
+    print(harness.format_table(targets(derived), ["target (kerasverse)", "met"]))
+    print(f"\ntotal wall time {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
