@@ -78,9 +78,12 @@ class Backbone(FunctionalSubclassMixin, keras.Model):
                     f"The checkpoint {preset!r} is a {hf_config['model_type']!r} model, which "
                     f"loads as {backbone_cls.__name__}, not {cls.__name__}."
                 )
-            backbone = backbone_cls(**{**converter.backbone_kwargs(hf_config), **kwargs})
-            if load_weights:
-                converter.load_backbone_weights(backbone, hugging_face.SafetensorsCheckpoint(preset))
+            backbone_kwargs = {**converter.backbone_kwargs(hf_config), **kwargs}
+            # Read the checkpoint first: a missing or corrupted file fails before the build.
+            checkpoint = hugging_face.SafetensorsCheckpoint(preset) if load_weights else None
+            backbone = backbone_cls(**backbone_kwargs)
+            if checkpoint is not None:
+                converter.load_backbone_weights(backbone, checkpoint)
             return backbone
         backbone = preset_io.load_serialized(preset, preset_io.CONFIG_FILE, expected_cls=cls, **kwargs)
         if load_weights:

@@ -6,6 +6,8 @@ kerasverse presets and Hugging Face checkpoint directories.
 """
 
 from kerasverse.nlp.models.bert import BertBackbone
+from kerasverse.nlp.models.bert import BertMaskedLM
+from kerasverse.nlp.models.bert import BertMaskedLMPreprocessor
 from kerasverse.nlp.models.bert import BertSentenceEmbedder
 from kerasverse.nlp.models.bert import BertTextClassifier
 from kerasverse.nlp.models.bert import BertTextClassifierPreprocessor
@@ -18,6 +20,8 @@ from kerasverse.nlp.models.gpt2 import GPT2Tokenizer
 
 __all__ = [
     "BertBackbone",
+    "BertMaskedLM",
+    "BertMaskedLMPreprocessor",
     "BertSentenceEmbedder",
     "BertTextClassifier",
     "BertTextClassifierPreprocessor",

@@ -118,3 +118,33 @@ class BertTasksTest(TestCase):
             file.write(b"not hdf5")
         with pytest.raises(ValueError, match="Could not load `model.weights.h5`"):
             BertBackbone.from_preset(preset)
+
+
+class BertMaskedLMTest(TestCase):
+    def test_masked_lm_trains_on_raw_strings_and_round_trips(self):
+        from kerasverse.nlp.models.bert import BertMaskedLM
+        from kerasverse.nlp.models.bert import BertMaskedLMPreprocessor
+
+        tokenizer = BertTokenizer(VOCABULARY, lowercase=True)
+        preprocessor = BertMaskedLMPreprocessor(tokenizer, sequence_length=8, mask_selection_rate=0.3, mask_selection_length=2, seed=0)
+        x, y, sample_weight = preprocessor(["the cat sat on a mat", "a dog ran"])
+        self.assertEqual(x["mask_positions"].shape, (2, 2))
+        special = {tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.pad_token_id}
+        original = preprocessor.pack(["the cat sat on a mat", "a dog ran"])["token_ids"]
+        for row in range(2):
+            for position, label, weight in zip(x["mask_positions"][row], y[row], sample_weight[row]):
+                if weight:
+                    self.assertEqual(original[row, position], label)
+                    self.assertNotIn(int(label), special)
+        masked_lm = BertMaskedLM(tiny_backbone(), preprocessor=preprocessor)
+        logits = masked_lm(x)
+        self.assertEqual(tuple(logits.shape), (2, 2, len(VOCABULARY)))
+        masked_lm.compile(optimizer=keras.optimizers.Adam(0.01), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        history = masked_lm.fit(["the cat sat on a mat", "a dog ran", "the dog sat"] * 4, batch_size=4, epochs=4, verbose=0)
+        self.assertTrue(np.isfinite(history.history["loss"][-1]))
+        preset = self.get_temp_dir()
+        masked_lm.save_to_preset(preset)
+        restored = BertMaskedLM.from_preset(preset)
+        self.assertAllClose(restored(x), masked_lm(x), atol=1e-5)
+        # The head is tied to the token embedding: no separate output kernel.
+        self.assertLen(masked_lm.masked_lm_head.trainable_weights, 6)
