@@ -388,6 +388,14 @@ def _with_fake_quant(model, ranges):
             outputs = FakeQuant(*layer_ranges["outputs"])(outputs)
         return outputs
 
+    if isinstance(model, keras.Sequential):
+        inputs = keras.Input(
+            batch_shape=model.inputs[0].shape, dtype=model.inputs[0].dtype
+        )
+        outputs = inputs
+        for layer in model.layers:
+            outputs = call_function(layer, outputs)
+        return keras.Model(inputs, outputs, name=model.name)
     return keras.models.clone_model(
         model, clone_function=lambda layer: layer, call_function=call_function
     )

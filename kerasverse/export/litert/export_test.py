@@ -149,3 +149,30 @@ def test_uint8_io_and_unsupported_int8_op(tmp_path):
             representative_data=np.ones((4, 4)),
         )
     assert not (tmp_path / "bad.tflite").exists()
+
+
+@NEEDS_LITERT
+@pytest.mark.slow
+def test_int8_honours_ranges_learned_by_qat(tmp_path):
+    quantization = pytest.importorskip("kerasverse.optimize.quantization")
+    from kerasverse.export.litert.conftest import tiny_classifier
+
+    x, y = blob_data(96, seed=0)
+    qat = quantization.quantize_model(tiny_classifier())
+    qat.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy")
+    qat.fit(x, y, epochs=1, verbose=0)
+    plain = quantization.strip_qat(qat)
+    ranges = quantization.get_quantization_ranges(plain)
+    path = litert.export(
+        plain, tmp_path / "qat.tflite", quantization="int8", representative_data=x[:32]
+    )
+    scales = {
+        round(float(d["quantization"][0]), 6)
+        for d in litert.LiteModel(path)._interpreter.get_tensor_details()
+        if d["quantization"][0]
+    }
+    # Each learned (min, max) becomes a tensor scale of (max - min) / 255.
+    for layer in ("conv2d", "dense"):
+        low, high = ranges[layer]["outputs"]
+        assert round((high - low) / 255, 6) in scales, (layer, ranges[layer], scales)
+    assert litert.verify(plain, path, x)["top1_agreement"] >= 0.95
