@@ -1,0 +1,253 @@
+"""TF.js Layers export: kerasverse vs the official `tensorflowjs` converter, on Keras 3 models.
+
+    .venv-bench/bin/python benchmarks/bench_export_tfjs.py
+
+For each model of the export test matrix (plus the digits classifier of the
+browser example), built with Keras 3 on the JAX backend and saved as .keras:
+
+1. which exports work: ours (`kerasverse.export.tfjs.save_model`) and the
+   official converter (`tensorflowjs` 4.22, `--input_format keras_keras`),
+   each loaded with `tf.loadLayersModel` in Node and compared with Keras;
+2. export time from the .keras file (median of 3) and artifact size,
+   float32 and uint8;
+3. inference latency of the export in TF.js (Node, pure-JS cpu backend)
+   next to Keras `predict` and a direct Keras call, same machine, batch 32.
+"""
+
+import os
+import sys
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+import types  # noqa: E402
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from benchmarks import harness  # noqa: E402
+from kerasverse.export import tfjs  # noqa: E402
+from kerasverse.export.tfjs import model_matrix_test as matrix  # noqa: E402
+from kerasverse.export.tfjs.layer_coverage_test import randomize  # noqa: E402
+from kerasverse.export.tfjs.runtime import NodeRuntime  # noqa: E402
+
+BATCH = 32
+
+
+def digits():
+    return keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Rescaling(1 / 16.0),
+            keras.layers.Conv2D(8, 3, activation="relu", padding="same"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ],
+        name="digits",
+    )
+
+
+MODELS = {**{k: v for k, v in matrix.MODELS.items() if k != "nested_in_sequential"}, "digits": (digits, [(8, 8, 1)])}
+
+
+def load_official_converter():
+    """Imports the converter, shimming the unrelated imports that break it here.
+
+    tensorflowjs 4.22 imports tensorflow_decision_forests (not installable
+    beside TF 2.21 here) and, through tensorflow_hub, `pkg_resources` (gone
+    from setuptools >= 81) even for Keras conversion. Stubs for both let its
+    Keras path run; the note records which were needed.
+
+    Returns:
+        `(converter module or None, note)`.
+    """
+    shims = []
+    for _ in range(3):
+        try:
+            from tensorflowjs.converters import converter
+
+            note = f"(import needed stubs for: {', '.join(shims)})" if shims else ""
+            return converter, note
+        except ModuleNotFoundError as error:
+            if error.name == "tensorflow_decision_forests":
+                sys.modules[error.name] = types.ModuleType(error.name)
+            elif error.name == "pkg_resources":
+                from packaging.version import parse
+
+                shim = types.ModuleType("pkg_resources")
+                shim.parse_version = parse
+                sys.modules["pkg_resources"] = shim
+            else:
+                return None, f"tensorflowjs not importable: {error}"
+            shims.append(error.name)
+            for name in [m for m in sys.modules if m.startswith(("tensorflowjs", "tensorflow_hub"))]:
+                del sys.modules[name]
+        except Exception as error:  # noqa: BLE001
+            return None, f"tensorflowjs not importable: {type(error).__name__}: {error}"
+    return None, f"tensorflowjs not importable even with stubs for {shims}"
+
+
+def official_export(converter, keras_path, out_dir, quantize=None):
+    # The converter unpacks the .keras archive next to it: give it its own folder.
+    work = tempfile.mkdtemp(prefix="tfjs-official-")
+    local = os.path.join(work, os.path.basename(keras_path))
+    shutil.copy(keras_path, local)
+    quantization = {quantize: "*"} if quantize else None
+    converter.dispatch_keras_keras_to_tfjs_layers_model_conversion(local, out_dir, quantization_dtype_map=quantization)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def dir_size(path):
+    """`"<weights> + <model.json> B"`: shard bytes, then the JSON's."""
+    files = os.listdir(path)
+    weights = sum(os.path.getsize(os.path.join(path, f)) for f in files if f.endswith(".bin"))
+    return f"{weights} + {os.path.getsize(os.path.join(path, 'model.json'))} B"
+
+
+def short(text, limit=90):
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def main():
+    runtime = NodeRuntime()
+    problem = runtime.missing()
+    if problem:
+        print(f"TF.js runtime missing: {problem}")
+        return
+    converter, converter_note = load_official_converter()
+    root = tempfile.mkdtemp(prefix="bench-tfjs-")
+    keras.utils.set_random_seed(0)
+    status_rows, time_rows, size_rows, latency_rows = [], [], [], []
+    predict_requests, expected = [], {}
+
+    for index, (name, (factory, shapes)) in enumerate(MODELS.items()):
+        model = randomize(factory(), seed=index)
+        inputs = matrix.inputs_for(model, shapes, index, batch=BATCH)
+        expected[name] = (model, inputs, matrix.keras_outputs(model, inputs))
+        keras_path = os.path.join(root, f"{name}.keras")
+        model.save(keras_path)
+
+        # Ours, from the .keras file (the converter's input too).
+        counter = iter(range(1000))
+
+        def ours(quantize=None, name=name, keras_path=keras_path, counter=counter):
+            loaded = keras.saving.load_model(keras_path)
+            tfjs.save_model(loaded, os.path.join(root, f"{name}_ours_{quantize}_{next(counter)}"), quantize=quantize)
+
+        ours_time = harness.measure(ours, repeat=3, warmup=1)
+        ours_dir = os.path.join(root, f"{name}_ours")
+        tfjs.save_model(model, ours_dir)
+        tfjs.save_model(model, ours_dir + "_uint8", quantize="uint8")
+        predict_requests.append({"op": "predict", "model_dir": ours_dir, "inputs": inputs, "repeat": 20, "batch_size": BATCH})
+        predict_requests.append({"op": "predict", "model_dir": ours_dir + "_uint8", "inputs": inputs})
+
+        # The official converter.
+        official_dir = os.path.join(root, f"{name}_official")
+        official_time, official_error = None, None
+        if converter is None:
+            official_error = converter_note
+        else:
+            try:
+                official_export(converter, keras_path, official_dir)
+                official_export(converter, keras_path, official_dir + "_uint8", quantize="uint8")
+                counter2 = iter(range(1000))
+
+                def official(name=name, keras_path=keras_path, counter=counter2):
+                    official_export(converter, keras_path, os.path.join(root, f"{name}_off_{next(counter)}"))
+
+                official_time = harness.measure(official, repeat=3, warmup=0)
+            except Exception as error:  # noqa: BLE001
+                official_error = f"converter raised {type(error).__name__}: {error}"
+        if official_error is None:
+            predict_requests.append({"op": "predict", "model_dir": official_dir, "inputs": inputs})
+        expected[name] += (official_error, official_dir)
+        time_rows.append(harness.comparison_row(f"{name}: export from .keras", ours_time, official_time))
+        size_rows.append(
+            {
+                "model": name,
+                "ours float32": dir_size(ours_dir),
+                "ours uint8": dir_size(ours_dir + "_uint8"),
+                "official float32": dir_size(official_dir) if official_error is None else "n/a",
+                "official uint8": dir_size(official_dir + "_uint8") if official_error is None else "n/a",
+            }
+        )
+
+    results = {os.path.basename(r["model_dir"]): res for r, res in zip(predict_requests, runtime.run_batch(predict_requests))}
+
+    def diff(result, want):
+        if "error" in result:
+            return None, short(result["error"])
+        got = result["outputs"]
+        return max(float(np.max(np.abs(g - w))) for g, w in zip(got, want)), None
+
+    for name, (model, inputs, want, official_error, official_dir) in expected.items():
+        ours_diff, ours_error = diff(results[f"{name}_ours"], want)
+        uint8_diff, _ = diff(results[f"{name}_ours_uint8"], want)
+        if official_error is None:
+            official_diff, official_load_error = diff(results[os.path.basename(official_dir)], want)
+            if official_load_error:
+                official = f"FAILS in tf.loadLayersModel: {official_load_error}"
+            elif official_diff > 1e-5:
+                official = f"loads, WRONG outputs (max diff {official_diff:.3g})"
+            else:
+                official = f"ok (max diff {official_diff:.1e})"
+        else:
+            official = f"FAILS: {short(official_error)}"
+        status_rows.append(
+            {
+                "model": name,
+                "kerasverse": f"ok (max diff {ours_diff:.1e}, uint8 {uint8_diff:.1e})" if ours_error is None else f"FAILS: {ours_error}",
+                "official tensorflowjs": official,
+            }
+        )
+        keras_predict = harness.measure(lambda m=model, x=inputs: m.predict(x if len(x) > 1 else x[0], batch_size=BATCH, verbose=0), repeat=10, warmup=2)
+        keras_call = harness.measure(lambda m=model, x=inputs: m(x if len(x) > 1 else x[0], training=False), repeat=10, warmup=2)
+        node = results[f"{name}_ours"].get("median_s")
+        latency_rows.append(
+            {
+                "model": name,
+                "tfjs node (cpu)": "n/a" if node is None else f"{node * 1e3:.2f} ms",
+                "keras predict": f"{keras_predict.median_s * 1e3:.2f} ms",
+                "keras call": f"{keras_call.median_s * 1e3:.2f} ms",
+                "predict / tfjs": "n/a" if node is None else f"{keras_predict.median_s / node:.2f}x",
+            }
+        )
+
+    print(f"Machine: {os.cpu_count()} cores; Keras {keras.__version__} backend {keras.config.backend()}; TF.js {_tfjs_version()} (pure JS cpu backend)")
+    print(f"Official converter: tensorflowjs {_official_version()} {converter_note}\n")
+    print("Export status: loaded with tf.loadLayersModel in Node, compared with Keras (float32 must be <= 1e-5)")
+    print(harness.format_table(status_rows, ["model", "kerasverse", "official tensorflowjs"]))
+    print("\nExport time from the .keras file, median of 3 (ratio = official / ours; > 1 means kerasverse is faster)")
+    print(harness.format_table(time_rows, ["case", "kerasverse", "peer", "ratio"]))
+    print("\nArtifact size: weight shards + model.json, bytes")
+    print(harness.format_table(size_rows, ["model", "ours float32", "ours uint8", "official float32", "official uint8"]))
+    print(f"\nInference latency, batch {BATCH}, median (TF.js: 20 runs in Node; Keras: 10 runs)")
+    print(harness.format_table(latency_rows, ["model", "tfjs node (cpu)", "keras predict", "keras call", "predict / tfjs"]))
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _tfjs_version():
+    return NodeRuntime().run([{"op": "classes"}]) and _read_tfjs_version()
+
+
+def _read_tfjs_version():
+    from kerasverse import capabilities
+
+    return capabilities.tfjs_runtime()["tfjs"]
+
+
+def _official_version():
+    try:
+        from importlib.metadata import version
+
+        return version("tensorflowjs")
+    except Exception:  # noqa: BLE001
+        return "not installed"
+
+
+if __name__ == "__main__":
+    main()
