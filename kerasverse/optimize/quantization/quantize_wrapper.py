@@ -31,6 +31,12 @@ def fake_quantize_weight(weight):
     )
 
 
+def _merge_depthwise_axes(value):
+    """(..., in, multiplier) -> (..., in * multiplier): the output channels."""
+    shape = tuple(value.shape)
+    return ops.reshape(value, shape[:-2] + (shape[-2] * shape[-1],))
+
+
 @keras.saving.register_keras_serializable(package="kerasverse")
 class QuantizeWrapper(keras.layers.Wrapper):
     """Quantization-aware training wrapper (int8 weights and activations).
@@ -157,14 +163,24 @@ class QuantizeWrapper(keras.layers.Wrapper):
         """The wrapped layer's variables that are fake-quantized."""
         return [getattr(self.layer, name) for name in self.quantize_config.weight_names]
 
+    def _is_depthwise(self, index):
+        name = self.quantize_config.weight_names[index]
+        return name == "depthwise_kernel" or (
+            name == "kernel"
+            and isinstance(self.layer, (keras.layers.DepthwiseConv1D, keras.layers.DepthwiseConv2D))
+        )
+
     # ------------------------------------------------------------------ call
     def _weight_values(self):
         values = []
-        for index, weight in enumerate(self.quantized_weights):
-            value = ops.convert_to_tensor(weight)
-            if self.preserve_sparsity:
-                value = ops.multiply(value, self.sparsity_masks[index])
-            values.append(fake_quantize_weight(value))
+        for index in range(len(self.quantized_weights)):
+            value = self._masked(index)
+            if self._is_depthwise(index):
+                # Per output channel of a depthwise kernel: input x multiplier.
+                quantized = fake_quantize_weight(_merge_depthwise_axes(value))
+                values.append(ops.reshape(quantized, tuple(value.shape)))
+            else:
+                values.append(fake_quantize_weight(value))
         return values
 
     def _track_range(self, tensor, low, high, training):
@@ -220,7 +236,8 @@ class QuantizeWrapper(keras.layers.Wrapper):
         `inputs`/`outputs` are `(min, max)` floats, or None when not
         quantized here or not yet trained; `kernel_per_channel` is
         `(min_array, max_array)` over the last axis of the first quantized
-        weight, or None.
+        weight (for depthwise kernels over `in_channels * multiplier`, in
+        that order), or None.
         """
         trained = float(keras.ops.convert_to_numpy(self.ranges_initialized)) > 0
 
@@ -232,7 +249,10 @@ class QuantizeWrapper(keras.layers.Wrapper):
 
         kernel = None
         if self.quantized_weights:
-            low, high = per_channel_weight_range(self._masked(0))
+            value = self._masked(0)
+            if self._is_depthwise(0):
+                value = _merge_depthwise_axes(value)
+            low, high = per_channel_weight_range(value)
             kernel = (keras.ops.convert_to_numpy(low), keras.ops.convert_to_numpy(high))
         return {
             "inputs": pair(self.input_min, self.input_max)

@@ -68,3 +68,15 @@ class QuantizeWrapperTest(TestCase):
             quantization.QuantizeWrapper(keras.layers.Dense(2), ema_decay=1.5)
         with pytest.raises(ValueError, match="already wrapped"):
             quantization.QuantizeWrapper(quantization.QuantizeWrapper(keras.layers.Dense(2)))
+
+
+class DepthwiseQuantizeTest(TestCase):
+    def test_depthwise_is_per_output_channel(self):
+        layer = quantization.QuantizeWrapper(keras.layers.DepthwiseConv2D(3, depth_multiplier=2))
+        layer.build((None, 5, 5, 3))
+        kernel = _numpy(layer.layer.kernel)  # (3, 3, 3, 2)
+        low, high = layer.get_ranges()["kernel_per_channel"]
+        self.assertAllClose(high, np.abs(kernel).reshape(9, 6).max(axis=0))
+        scale = high.reshape(3, 2) / 127.0
+        quantized = layer.effective_weights()[0]
+        self.assertAllClose(quantized, np.round(kernel / scale) * scale, atol=1e-6)

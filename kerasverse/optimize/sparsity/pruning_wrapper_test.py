@@ -188,6 +188,7 @@ class PruneModelTest(TestCase):
         kernel = keras.ops.convert_to_numpy(sparsity.strip_pruning(pruned).layers[-1].kernel)
         self.assertAllEqual((kernel.reshape(16, 4, 2) != 0).sum(axis=1), np.full((16, 2), 2))
 
+    @pytest.mark.slow
     def test_pruning_keeps_accuracy_of_separable_problem(self):
         model = _cnn()
         x = self._fit(model, epochs=3)
