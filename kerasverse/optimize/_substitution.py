@@ -55,12 +55,27 @@ def substituted(slots, values):
     saved = []
     try:
         for (owner, name), value in zip(slots, values):
-            saved.append((owner, name, owner.__dict__[name]))
-            object.__setattr__(owner, name, value)
+            original = owner.__dict__[name]
+            saved.append((owner, name, original))
+            object.__setattr__(owner, name, _like_autocast(owner, original, value))
         yield
     finally:
         for owner, name, original in reversed(saved):
             object.__setattr__(owner, name, original)
+
+
+def _like_autocast(owner, original, value):
+    # Under a mixed precision policy Keras reads float variables in the
+    # layer's compute dtype; the replacement tensor must match.
+    compute_dtype = getattr(owner, "compute_dtype", None)
+    if (
+        compute_dtype
+        and "float" in str(getattr(original, "dtype", ""))
+        and "float" in str(compute_dtype)
+        and keras.backend.standardize_dtype(value.dtype) != compute_dtype
+    ):
+        return keras.ops.cast(value, compute_dtype)
+    return value
 
 
 def call_inner(layer, args, kwargs, training):

@@ -50,6 +50,16 @@ class PruneLowMagnitudeTest(TestCase):
         self.assertAllClose(output, inputs @ (kernel * mask), atol=1e-5)
         self.assertEqual(int(keras.ops.convert_to_numpy(layer.pruning_step)), 0)
 
+    def test_mixed_precision_keeps_compute_dtype(self):
+        keras.config.set_dtype_policy("mixed_float16")
+        try:
+            layer = sparsity.PruneLowMagnitude(keras.layers.Dense(4), **EVERY_STEP)
+            output = layer(np.ones((2, 8), "float32"), training=True)
+        finally:
+            keras.config.set_dtype_policy("float32")
+        self.assertEqual(keras.backend.standardize_dtype(output.dtype), "float16")
+        self.assertEqual(layer.layer.kernel.dtype, "float32")
+
     def test_embedding(self):
         layer = sparsity.PruneLowMagnitude(keras.layers.Embedding(10, 4), **EVERY_STEP)
         tokens = np.arange(10).reshape(2, 5)
