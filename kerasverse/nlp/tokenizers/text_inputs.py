@@ -57,6 +57,8 @@ def canonicalize_strings(inputs):
         shape = inputs.shape
         flat = inputs.reshape(-1).tolist()
     elif isinstance(inputs, (list, tuple)):
+        if inputs and set(map(type, inputs)) == {str}:  # The common case, checked in C.
+            return list(inputs), (len(inputs),)
         shape, flat = _nested_shape(inputs)
     elif hasattr(inputs, "numpy") and hasattr(inputs, "dtype"):
         return canonicalize_strings(np.asarray(inputs.numpy()))
