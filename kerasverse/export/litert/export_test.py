@@ -176,3 +176,31 @@ def test_int8_honours_ranges_learned_by_qat(tmp_path):
         low, high = ranges[layer]["outputs"]
         assert round((high - low) / 255, 6) in scales, (layer, ranges[layer], scales)
     assert litert.verify(plain, path, x)["top1_agreement"] >= 0.95
+
+
+@NEEDS_LITERT
+@pytest.mark.slow
+def test_multi_input_model_keeps_input_order(tmp_path):
+    first, second = keras.Input((4,), name="zeta"), keras.Input((3,), name="alpha")
+    hidden = keras.layers.Concatenate()(
+        [keras.layers.Dense(5)(first), keras.layers.Dense(5, activation="relu")(second)]
+    )
+    model = keras.Model(
+        [first, second], keras.layers.Dense(3, activation="softmax")(hidden)
+    )
+    rng = np.random.default_rng(0)
+    x = [
+        rng.uniform(size=(40, 4)).astype("float32"),
+        rng.uniform(size=(40, 3)).astype("float32"),
+    ]
+    paths = litert.export_many(
+        model,
+        {tmp_path / "multi.tflite": None, tmp_path / "multi8.tflite": "int8"},
+        representative_data=x,
+    )
+    assert [spec[1] for spec in litert.LiteModel(paths[0]).input_specs] == [
+        (None, 4),
+        (None, 3),
+    ]
+    assert litert.verify(model, paths[0], x)["max_abs_diff"] <= 1e-4
+    assert litert.verify(model, paths[1], x)["top1_agreement"] >= 0.95
