@@ -11,10 +11,18 @@ from kerasverse.cv.models.csp_darknet.csp_darknet_backbone import CSPDarkNetBack
 from kerasverse.cv.models.image_classifier import ImageClassifier
 from kerasverse.cv.models.mobilenet_v3.mobilenet_v3_backbone import MobileNetV3Backbone
 from kerasverse.cv.models.resnet.resnet_backbone import ResNetBackbone
+from kerasverse.cv.models.retinanet.retinanet import RetinaNet
+from kerasverse.cv.models.shapes_dataset import make_shapes_dataset
+from kerasverse.cv.models.yolo_v8.yolo_v8_detector import YOLOV8Detector
+from kerasverse.cv.models.yolo_v8.yolo_v8_label_encoder import YOLOV8LabelEncoder
 
 __all__ = [
     "CSPDarkNetBackbone",
     "ImageClassifier",
     "MobileNetV3Backbone",
     "ResNetBackbone",
+    "RetinaNet",
+    "YOLOV8Detector",
+    "YOLOV8LabelEncoder",
+    "make_shapes_dataset",
 ]

@@ -62,6 +62,7 @@ class YOLOV8LabelEncoder(keras.layers.Layer):
         self.alpha = alpha
         self.beta = beta
         self.epsilon = epsilon
+        self.built = True
 
     def call(self, scores, decode_bboxes, anchors, gt_labels, gt_bboxes, gt_mask):
         num_anchors = ops.shape(anchors)[0]

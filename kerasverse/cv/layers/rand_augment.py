@@ -1,0 +1,251 @@
+"""`RandAugment` (Cubuk et al., 2020) that only computes the transforms it picked."""
+
+import math
+
+import keras
+from keras import ops
+
+from kerasverse.cv.layers.base_augmentation import BaseAugmentationLayer
+from kerasverse.cv.layers.image_sampling import output_grid
+from kerasverse.cv.layers.image_sampling import sample_nearest
+
+COLOR_OPS = (
+    "identity", "auto_contrast", "equalize", "solarize", "solarize_add", "color", "contrast",
+    "brightness", "sharpness", "posterize",
+)
+GEOMETRIC_OPS = ("rotate", "shear_x", "shear_y", "translate_x", "translate_y")
+_GRAY = (0.299, 0.587, 0.114)
+
+
+@keras.saving.register_keras_serializable(package="kerasverse")
+class RandAugment(BaseAugmentationLayer):
+    """RandAugment with per-image op choice, computing only what was chosen.
+
+    For each of `augmentations_per_image` rounds, every image draws its own
+    op (uniformly among the policy's ops; with probability `1 - rate` it
+    keeps the image) and its own magnitude `~ N(magnitude, magnitude_stddev)`
+    clipped to `[0, 1]`. Instead of computing every transform and selecting
+    (what `keras.layers.RandAugment` does), the cheap transforms are folded
+    into one per-image colour matrix (identity, brightness, colour, contrast,
+    auto-contrast) and one piecewise-linear map (solarize, solarize-add), and
+    the costly ones (equalize, sharpness, the geometric ops folded into one
+    affine resampling) run only on the images that drew them, gathered in
+    chunks of `capacity` images inside a jit-compatible loop.
+
+    Args:
+        value_range: `(low, high)` of pixel values, e.g. `(0, 255)`.
+        augmentations_per_image: rounds per image.
+        magnitude: mean strength in `[0, 1]`.
+        magnitude_stddev: standard deviation of the strength.
+        rate: probability that a round changes the image.
+        geometric: include rotate/shear/translate (nearest-pixel sampling
+            like the reference AutoAugment/RandAugment code; boxes are not
+            moved, use `geometric=False` for detection data).
+        seed: integer seed.
+
+    Example:
+
+    >>> import numpy as np
+    >>> layer = RandAugment(value_range=(0, 255), augmentations_per_image=2, magnitude=0.5, seed=0)
+    >>> images = np.random.default_rng(0).uniform(0, 255, (4, 16, 16, 3)).astype("float32")
+    >>> out = np.asarray(layer(images))
+    >>> out.shape, bool(out.min() >= 0 and out.max() <= 255)
+    ((4, 16, 16, 3), True)
+    """
+
+    def __init__(self, value_range, augmentations_per_image=3, magnitude=0.5, magnitude_stddev=0.15,
+                 rate=10 / 11, geometric=True, seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        if len(value_range) != 2 or value_range[0] >= value_range[1]:
+            raise ValueError(f"`value_range` must be (low, high) with low < high. Received: value_range={value_range!r}.")
+        if not 0 <= magnitude <= 1 or not 0 <= rate <= 1:
+            raise ValueError(
+                f"`magnitude` and `rate` must be in [0, 1]. Received: magnitude={magnitude}, rate={rate}."
+            )
+        self.value_range = (float(value_range[0]), float(value_range[1]))
+        self.augmentations_per_image = int(augmentations_per_image)
+        self.magnitude = float(magnitude)
+        self.magnitude_stddev = float(magnitude_stddev)
+        self.rate = float(rate)
+        self.geometric = geometric
+        self.ops_names = COLOR_OPS[1:] + (GEOMETRIC_OPS if geometric else ())
+        self.capacity = 4
+
+    def augment(self, images, bounding_boxes, labels):
+        low, high = self.value_range
+        dtype = images.dtype
+        x = (ops.cast(images, "float32") - low) * (255.0 / (high - low))
+        for _ in range(self.augmentations_per_image):
+            x = self._one_round(x)
+        x = ops.cast(x * ((high - low) / 255.0) + low, dtype)
+        return x, bounding_boxes, labels
+
+    # ------------------------------------------------------------------ round
+    def _one_round(self, x):
+        batch = ops.shape(x)[0]
+        names = self.ops_names
+        choice = ops.cast(ops.floor(keras.random.uniform((batch,), seed=self.seed_generator) * len(names)), "int32")
+        choice = ops.minimum(choice, len(names) - 1)
+        apply = keras.random.uniform((batch,), seed=self.seed_generator) < self.rate
+        choice = ops.where(apply, choice, -1)
+        m = ops.clip(self.magnitude + self.magnitude_stddev * keras.random.normal((batch,), seed=self.seed_generator), 0, 1)
+        sign = ops.where(keras.random.uniform((batch,), seed=self.seed_generator) < 0.5, -1.0, 1.0)
+
+        def picked(name):
+            return ops.equal(choice, names.index(name)) if name in names else ops.zeros((batch,), "bool")
+
+        # 1. Colour matrix + offset: identity, brightness, colour, contrast, auto-contrast.
+        factor = 1.0 + sign * m * 0.9
+        eye = ops.eye(3)[None]
+        gray = ops.convert_to_tensor(_GRAY)[None, None, :] * ops.ones((3, 1))[None]
+        matrix = ops.where(picked("brightness")[:, None, None], factor[:, None, None] * eye, eye)
+        matrix = ops.where(picked("color")[:, None, None], factor[:, None, None] * eye + (1 - factor)[:, None, None] * gray, matrix)
+        matrix = ops.where(picked("contrast")[:, None, None], factor[:, None, None] * eye, matrix)
+        channel_mean = ops.mean(x, axis=(1, 2))  # (B, 3)
+        gray_mean = ops.sum(channel_mean * ops.convert_to_tensor(_GRAY), axis=-1)
+        offset = ops.where(picked("contrast")[:, None], ((1 - factor) * gray_mean)[:, None] * ops.ones((1, 3)), 0.0)
+        lo, hi = ops.min(x, axis=(1, 2)), ops.max(x, axis=(1, 2))
+        spread = hi - lo
+        scale = ops.where(spread > 0, 255.0 / ops.maximum(spread, 1e-6), 1.0)
+        shift = ops.where(spread > 0, -lo * scale, 0.0)
+        is_auto = picked("auto_contrast")
+        matrix = ops.where(is_auto[:, None, None], eye * scale[:, None, :], matrix)
+        offset = ops.where(is_auto[:, None], shift, offset)
+        x = _color_transform(x, matrix, offset)
+
+        # 2. Piecewise map: x < t -> a1 x + c1 else a2 x + c2 (solarize, solarize-add).
+        is_sol, is_add = picked("solarize"), picked("solarize_add")
+        threshold = ops.where(is_sol, 256.0 - m * 256.0, ops.where(is_add, 128.0, 1e9))
+        add = ops.where(is_add, m * 110.0, 0.0)
+        a2 = ops.where(is_sol, -1.0, 1.0)
+        c2 = ops.where(is_sol, 255.0, 0.0)
+        t = threshold[:, None, None, None]
+        x = ops.where(x < t, x + add[:, None, None, None], a2[:, None, None, None] * x + c2[:, None, None, None])
+
+        # 3. Posterize: keep 8 - round(4 m) bits.
+        step = ops.power(2.0, ops.round(m * 4.0))
+        posterized = ops.floor(ops.clip(x, 0, 255) / step[:, None, None, None]) * step[:, None, None, None]
+        x = ops.where(picked("posterize")[:, None, None, None], posterized, x)
+        x = ops.clip(x, 0.0, 255.0)
+
+        # 4. Costly ops, only on the images that chose them.
+        x = _on_subset(x, picked("sharpness"), lambda sub, idx: _sharpen(sub, ops.take(factor, idx)), self.capacity)
+        x = _on_subset(x, picked("equalize"), lambda sub, idx: _equalize(sub), self.capacity)
+        if self.geometric:
+            geo = ops.zeros((batch,), "bool")
+            for name in GEOMETRIC_OPS:
+                geo = ops.logical_or(geo, picked(name))
+            kind = ops.where(geo, choice - len(COLOR_OPS) + 1, -1)
+            amount = m * sign
+            x = _on_subset(
+                x, geo, lambda sub, idx: _affine(sub, ops.take(kind, idx), ops.take(amount, idx)), self.capacity
+            )
+        return x
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "value_range": self.value_range,
+            "augmentations_per_image": self.augmentations_per_image,
+            "magnitude": self.magnitude,
+            "magnitude_stddev": self.magnitude_stddev,
+            "rate": self.rate,
+            "geometric": self.geometric,
+        })
+        return config
+
+
+def _on_subset(x, mask, fn, capacity):
+    """Applies `fn(images, indices)` to the images where `mask`, `capacity` at a time.
+
+    The loop runs `ceil(count / capacity)` times (zero when no image needs the
+    op), so the cost follows the number of images that chose the op.
+    """
+    batch = x.shape[0]
+    capacity = min(capacity, batch)
+    count = ops.sum(ops.cast(mask, "int32"))
+    order = ops.argsort(ops.cast(ops.logical_not(mask), "int32"))  # chosen images first (stable)
+    order = ops.concatenate([order, order[:capacity]])  # room for the last chunk
+
+    def cond(start, images):
+        return start < count
+
+    def body(start, images):
+        idx = ops.slice(order, (start,), (capacity,))
+        valid = (start + ops.arange(capacity, dtype="int32")) < count
+        sub = ops.take(images, idx, axis=0)
+        new = fn(sub, idx)
+        new = ops.where(valid[:, None, None, None], new, sub)
+        # Write back in place; slots past `count` rewrite their own unchanged image.
+        updated = images
+        for k in range(capacity):
+            updated = ops.slice_update(updated, (idx[k], 0, 0, 0), new[k : k + 1])
+        return start + capacity, updated
+
+    try:  # eager: the count is known, loop in Python (no loop compilation per call)
+        chunks = -(-int(ops.convert_to_numpy(count)) // capacity)
+    except Exception:  # traced (jit): a compiled loop whose trip count follows `count`
+        _, x = ops.while_loop(cond, body, (ops.convert_to_tensor(0, "int32"), x))
+        return x
+    for chunk in range(chunks):
+        _, x = body(chunk * capacity, x)
+    return x
+
+
+def _sharpen(images, factor):
+    """PIL's SMOOTH kernel [[1, 1, 1], [1, 5, 1], [1, 1, 1]] / 13 as shifted sums, then a blend."""
+    padded = ops.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="edge")
+    rows = padded[:, :-2] + padded[:, 1:-1] + padded[:, 2:]
+    box = rows[:, :, :-2] + rows[:, :, 1:-1] + rows[:, :, 2:]
+    blurred = (box + 4.0 * images) / 13.0
+    f = factor[:, None, None, None]
+    return ops.clip(f * images + (1 - f) * blurred, 0.0, 255.0)
+
+
+def _color_transform(x, matrix, offset):
+    """Per-image `x @ matrix.T + offset` over the channel axis, as fused element-wise ops."""
+    channels = [x[..., c] for c in range(3)]
+    out = []
+    for d in range(3):
+        value = offset[:, d, None, None]
+        for c in range(3):
+            value = value + matrix[:, d, c, None, None] * channels[c]
+        out.append(value)
+    return ops.stack(out, axis=-1)
+
+
+def _equalize(images):
+    batch, height, width, channels = images.shape
+    values = ops.cast(ops.clip(ops.floor(images), 0, 255), "int32")  # (K, H, W, C)
+    segment = (ops.arange(batch, dtype="int32")[:, None, None, None] * channels
+               + ops.arange(channels, dtype="int32")[None, None, None, :]) * 256 + values
+    histogram = ops.segment_sum(
+        ops.ones((batch * height * width * channels,), "float32"), ops.reshape(segment, (-1,)),
+        num_segments=batch * channels * 256,
+    )
+    histogram = ops.reshape(histogram, (batch, channels, 256))
+    cdf = ops.cumsum(histogram, axis=-1)
+    cdf_min = ops.min(ops.where(histogram > 0, cdf, 1e9), axis=-1, keepdims=True)
+    total = cdf[..., -1:]
+    lut = ops.clip(ops.round((cdf - cdf_min) / ops.maximum(total - cdf_min, 1.0) * 255.0), 0, 255)
+    lut = ops.where(total - cdf_min > 0, lut, ops.arange(256, dtype="float32")[None, None, :])
+    flat_lut = ops.reshape(lut, (-1,))
+    return ops.reshape(ops.take(flat_lut, ops.reshape(segment, (-1,))), (batch, height, width, channels))
+
+
+def _affine(images, kind, amount):
+    """rotate (30 deg), shear_x/y (0.3), translate_x/y (30% of the size) by `amount` in [-1, 1]."""
+    batch, height, width, _ = images.shape
+    angle = ops.where(ops.equal(kind, 0), amount * math.radians(30.0), 0.0)
+    shear_x = ops.where(ops.equal(kind, 1), amount * 0.3, 0.0)
+    shear_y = ops.where(ops.equal(kind, 2), amount * 0.3, 0.0)
+    move_x = ops.where(ops.equal(kind, 3), amount * 0.3 * width, 0.0)
+    move_y = ops.where(ops.equal(kind, 4), amount * 0.3 * height, 0.0)
+    ys, xs = output_grid(batch, height, width)
+    cy, cx = (height - 1) / 2.0, (width - 1) / 2.0
+    u, v = xs - cx, ys - cy
+    cos, sin = ops.cos(angle)[:, None, None], ops.sin(angle)[:, None, None]
+    src_x = cos * u + sin * v + shear_x[:, None, None] * v - move_x[:, None, None] + cx
+    src_y = -sin * u + cos * v + shear_y[:, None, None] * u - move_y[:, None, None] + cy
+    index = ops.arange(batch, dtype="int32")[:, None, None]
+    return sample_nearest(images, index, src_y, src_x, fill_value=128.0)
