@@ -25,7 +25,7 @@ class CompositionTest(TestCase):
         clustered = clustering.strip_clustering(
             _testing.fit(clustered, x, y, epochs=1, learning_rate=0.001)
         )
-        qat = quantization.quantize_model(clustered, preserve_sparsity=True)
+        qat = quantization.quantize_model(clustered, preserve_sparsity=True, preserve_clusters=True)
         final = quantization.strip_qat(_testing.fit(qat, x, y, epochs=1, learning_rate=0.0005))
 
         report = optimize.summary(final)
@@ -46,3 +46,5 @@ class CompositionTest(TestCase):
         self.assertIsNotNone(ranges["dense"]["outputs"])
         kernel = np.asarray(keras.ops.convert_to_numpy(restored.get_layer("dense").kernel))
         self.assertAllClose(np.mean(kernel == 0), 0.75, atol=0.02)
+        # Clusters survived QAT: per output channel, at most 8 values plus zero.
+        self.assertLessEqual(max(len(np.unique(kernel[:, c])) for c in range(kernel.shape[1])), 9)

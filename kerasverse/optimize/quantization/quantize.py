@@ -75,7 +75,7 @@ def _layers_fed_by_model_inputs(model):
     return fed
 
 
-def quantize_apply(model, preserve_sparsity=False):
+def quantize_apply(model, preserve_sparsity=False, preserve_clusters=False):
     """Turns the annotated layers of a model into `QuantizeWrapper`s.
 
     Layers fed directly by a model input also quantize that input (as
@@ -85,6 +85,8 @@ def quantize_apply(model, preserve_sparsity=False):
         model: a model with `QuantizeAnnotate` layers.
         preserve_sparsity: keep zero weights at zero during QAT (use after
             pruning so the sparsity survives).
+        preserve_clusters: keep the distinct values of clustered weights
+            shared (use after `strip_clustering`).
 
     Returns:
         A new model ready for quantization-aware training.
@@ -110,12 +112,13 @@ def quantize_apply(model, preserve_sparsity=False):
             quantize_config=layer.quantize_config,
             quantize_inputs=quantize_inputs,
             preserve_sparsity=preserve_sparsity,
+            preserve_clusters=preserve_clusters,
         )
 
     return _model_utils.rewrite_model(model, apply)
 
 
-def quantize_model(to_quantize, preserve_sparsity=False):
+def quantize_model(to_quantize, preserve_sparsity=False, preserve_clusters=False):
     """Prepares a model for quantization-aware training (int8 weights and activations).
 
     Same name as `tfmot.quantization.keras.quantize_model`: annotates every
@@ -126,6 +129,8 @@ def quantize_model(to_quantize, preserve_sparsity=False):
     Args:
         to_quantize: a Sequential or Functional model.
         preserve_sparsity: keep zero weights at zero (after pruning).
+        preserve_clusters: keep clustered weights' shared values (after
+            clustering; tfmot's cluster-preserving QAT).
 
     Returns:
         A new model with fake quantization.
@@ -142,7 +147,11 @@ def quantize_model(to_quantize, preserve_sparsity=False):
     ranges = quantization.get_quantization_ranges(plain)
     ```
     """
-    return quantize_apply(quantize_annotate_model(to_quantize), preserve_sparsity=preserve_sparsity)
+    return quantize_apply(
+        quantize_annotate_model(to_quantize),
+        preserve_sparsity=preserve_sparsity,
+        preserve_clusters=preserve_clusters,
+    )
 
 
 def quantize_scope(*args):

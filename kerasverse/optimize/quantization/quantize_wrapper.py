@@ -1,6 +1,7 @@
 """`QuantizeWrapper`: fake-quantizes a layer's weights and output for QAT."""
 
 import keras
+import numpy as np
 from keras import ops
 
 from kerasverse.optimize import _substitution
@@ -59,6 +60,12 @@ class QuantizeWrapper(keras.layers.Wrapper):
             learned range (set for layers fed by the model's inputs).
         ema_decay: decay of the moving average of activation ranges.
         preserve_sparsity: keep zero weights at zero (for pruned models).
+        preserve_clusters: keep each quantized weight's distinct values
+            shared (for clustered models): the distinct values become
+            trainable centroids with fixed assignments, and the weight
+            itself is frozen. At most 256 distinct values per weight.
+        cluster_counts: set by `get_config` (the number of centroids per
+            weight, so a saved model rebuilds the same shapes); leave None.
         **kwargs: base layer arguments.
 
     Example:
@@ -79,6 +86,8 @@ class QuantizeWrapper(keras.layers.Wrapper):
         quantize_inputs=False,
         ema_decay=0.999,
         preserve_sparsity=False,
+        preserve_clusters=False,
+        cluster_counts=None,
         **kwargs,
     ):
         if isinstance(layer, QuantizeWrapper):
@@ -106,6 +115,8 @@ class QuantizeWrapper(keras.layers.Wrapper):
         self.quantize_inputs = bool(quantize_inputs)
         self.ema_decay = float(ema_decay)
         self.preserve_sparsity = bool(preserve_sparsity)
+        self.preserve_clusters = bool(preserve_clusters)
+        self.cluster_counts = None if cluster_counts is None else list(cluster_counts)
         self._slots = None
 
     # ----------------------------------------------------------------- build
@@ -157,6 +168,41 @@ class QuantizeWrapper(keras.layers.Wrapper):
                 )
                 mask.assign(ops.cast(ops.not_equal(weight, 0), mask.dtype))
                 self.sparsity_masks.append(mask)
+        self.cluster_centroids, self.cluster_indices = [], []
+        if self.preserve_clusters:
+            self._create_cluster_variables()
+
+    def _create_cluster_variables(self):
+        counts = []
+        for index, weight in enumerate(self.quantized_weights):
+            values = np.asarray(keras.ops.convert_to_numpy(weight))
+            unique, inverse = np.unique(values, return_inverse=True)
+            count = len(unique) if self.cluster_counts is None else self.cluster_counts[index]
+            if self.cluster_counts is None and count > 256:
+                raise ValueError(
+                    f"Layer '{self.layer.name}': `preserve_clusters=True` needs clustered "
+                    f"weights. Received weight '{weight.name}' with {count} distinct values "
+                    "(more than 256). Cluster the model first (`cluster_weights` then "
+                    "`strip_clustering`) or pass `preserve_clusters=False`."
+                )
+            centroids = self.add_weight(
+                name=f"cluster_centroids_{index}", shape=(count,), initializer="zeros"
+            )
+            indices = self.add_weight(
+                name=f"cluster_indices_{index}",
+                shape=values.shape,
+                initializer="zeros",
+                dtype="int32",
+                trainable=False,
+            )
+            if len(unique) == count:
+                centroids.assign(unique.astype("float32"))
+                indices.assign(inverse.reshape(values.shape).astype("int32"))
+            weight.trainable = False  # The centroids carry the training.
+            self.cluster_centroids.append(centroids)
+            self.cluster_indices.append(indices)
+            counts.append(count)
+        self.cluster_counts = counts
 
     @property
     def quantized_weights(self):
@@ -265,7 +311,13 @@ class QuantizeWrapper(keras.layers.Wrapper):
         }
 
     def _masked(self, index):
-        value = ops.convert_to_tensor(self.quantized_weights[index])
+        if self.preserve_clusters:
+            value = ops.take(
+                ops.convert_to_tensor(self.cluster_centroids[index]),
+                ops.convert_to_tensor(self.cluster_indices[index]),
+            )
+        else:
+            value = ops.convert_to_tensor(self.quantized_weights[index])
         if self.preserve_sparsity:
             value = ops.multiply(value, self.sparsity_masks[index])
         return value
@@ -283,6 +335,8 @@ class QuantizeWrapper(keras.layers.Wrapper):
                 "quantize_inputs": self.quantize_inputs,
                 "ema_decay": self.ema_decay,
                 "preserve_sparsity": self.preserve_sparsity,
+                "preserve_clusters": self.preserve_clusters,
+                "cluster_counts": self.cluster_counts,
             }
         )
         return config

@@ -80,3 +80,33 @@ class DepthwiseQuantizeTest(TestCase):
         scale = high.reshape(3, 2) / 127.0
         quantized = layer.effective_weights()[0]
         self.assertAllClose(quantized, np.round(kernel / scale) * scale, atol=1e-6)
+
+
+class PreserveClustersTest(TestCase):
+    def test_centroids_train_and_assignments_stay(self):
+        inner = keras.layers.Dense(3, use_bias=False)
+        inner.build((None, 4))
+        values = np.array([-0.5, 0.25, 0.75], "float32")
+        assignment = np.random.default_rng(0).integers(0, 3, (4, 3))
+        inner.kernel.assign(values[assignment])
+        model = keras.Sequential([keras.Input((4,)), quantization.QuantizeWrapper(inner, preserve_clusters=True)])
+        wrapper = model.layers[0]
+        self.assertEqual(wrapper.cluster_counts, [3])
+        self.assertNotIn(inner.kernel.path, [w.path for w in model.trainable_weights])
+        model.compile(keras.optimizers.SGD(0.1), "mse")
+        x = np.random.default_rng(1).standard_normal((16, 4)).astype("float32")
+        model.fit(x, np.ones((16, 3), "float32"), epochs=2, verbose=0)
+        kernel = wrapper.effective_weights()[0]
+        self.assertNotAllClose(_numpy(wrapper.cluster_centroids[0]), values)
+        for column in range(3):  # same assignment, so equal values stay equal
+            for a in range(4):
+                for b in range(4):
+                    if assignment[a, column] == assignment[b, column]:
+                        self.assertEqual(kernel[a, column], kernel[b, column])
+        revived = quantization.QuantizeWrapper.from_config(wrapper.get_config())
+        self.assertEqual(revived.cluster_counts, [3])
+
+    def test_unclustered_weight(self):
+        with pytest.raises(ValueError, match="with 300 distinct values"):
+            layer = quantization.QuantizeWrapper(keras.layers.Dense(30), preserve_clusters=True)
+            layer(np.ones((1, 10), "float32"))
