@@ -40,7 +40,7 @@ class SentencePieceTokenizer(Tokenizer):
     Example:
 
     ```python
-    proto = compute_sentence_piece_proto(["the quick brown fox"] * 10, 12)
+    proto = compute_sentence_piece_proto(["the quick brown fox jumps over the lazy dog"] * 10, 30)
     tokenizer = SentencePieceTokenizer(proto=proto)
     ids = tokenizer("the quick brown fox")
     tokenizer.detokenize(ids)  # "the quick brown fox"

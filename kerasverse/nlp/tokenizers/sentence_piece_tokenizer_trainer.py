@@ -31,7 +31,7 @@ def compute_sentence_piece_proto(
     Example:
 
     ```python
-    proto = compute_sentence_piece_proto(["the quick brown fox"] * 10, 12)
+    proto = compute_sentence_piece_proto(["the quick brown fox jumps over the lazy dog"] * 10, 30)
     tokenizer = SentencePieceTokenizer(proto=proto)
     ```
     """
