@@ -75,7 +75,7 @@ def compile_model(model, keras_module, learning_rate):
 def epoch_time(model, x, y, callbacks=()):
     timing = harness.measure(
         lambda: model.fit(x, y, batch_size=BATCH_SIZE, epochs=1, verbose=0, callbacks=list(callbacks)),
-        repeat=3,
+        repeat=5,
         warmup=1,
     )
     return timing.median_s
@@ -175,8 +175,16 @@ def run_peer(epochs):
     dense.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=epochs["dense"], verbose=0)
     results["dense_accuracy"] = accuracy(dense, x_test, y_test)
     results["dense_gzip"] = gzip_weights(dense.get_weights())
-    copy = tf_keras.models.clone_model(dense)
-    copy.set_weights(dense.get_weights())
+    trained_weights = dense.get_weights()
+
+    def fresh():
+        # tfmot wraps the given model's own layer objects (and clustering
+        # changes their weight lists), so every technique starts from a copy.
+        copy = tf_keras.models.clone_model(dense)
+        copy.set_weights(trained_weights)
+        return copy
+
+    copy = fresh()
     compile_model(copy, tf_keras, 1e-3)
     results["dense_epoch_s"] = epoch_time(copy, x_train, y_train)
 
@@ -186,7 +194,7 @@ def run_peer(epochs):
         schedule = sparsity.PolynomialDecay(
             0.0, 0.8, begin_step=0, end_step=steps * epochs["prune_end"], frequency=max(steps // 4, 1)
         )
-        model = sparsity.prune_low_magnitude(dense, pruning_schedule=schedule)
+        model = sparsity.prune_low_magnitude(fresh(), pruning_schedule=schedule)
         compile_model(model, tf_keras, 1e-3)
         return model
 
@@ -207,7 +215,7 @@ def run_peer(epochs):
 
     cluster = tfmot.clustering.keras
     clustered = cluster.cluster_weights(
-        dense,
+        fresh(),
         number_of_clusters=16,
         cluster_centroids_init=cluster.CentroidInitialization.KMEANS_PLUS_PLUS,
     )
@@ -217,11 +225,11 @@ def run_peer(epochs):
     results["clustered_accuracy"] = accuracy(clustered, x_test, y_test)
     results["clustered_gzip"] = gzip_weights(clustered.get_weights())
 
-    qat = tfmot.quantization.keras.quantize_model(dense)
+    qat = tfmot.quantization.keras.quantize_model(fresh())
     compile_model(qat, tf_keras, 1e-4)
     qat.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=epochs["qat"], verbose=0)
     results["qat_accuracy"] = accuracy(qat, x_test, y_test)
-    results["ptq_static_accuracy"] = _tflite_int8(tf, dense, x_train, x_test, y_test)[1]
+    results["ptq_static_accuracy"] = _tflite_int8(tf, fresh(), x_train, x_test, y_test)[1]
     results["ptq_keras_int8_accuracy"] = None
     return results
 
