@@ -58,7 +58,10 @@ class TestAugmentationContract:
         inputs = data if needs_boxes else data["images"]
         layer = cls(**kwargs)
         first, second = layer(inputs), layer(inputs)
-        images = (lambda out: np.asarray(out["images"] if needs_boxes else out))
+
+        def images(out):
+            return np.asarray(out["images"] if needs_boxes else out)
+
         assert not np.allclose(images(first), images(second)), "two calls gave the same augmentation"
         again = cls(**kwargs)(inputs)
         np.testing.assert_allclose(images(again), images(first), atol=1e-4)
