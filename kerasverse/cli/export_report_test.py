@@ -80,3 +80,50 @@ def test_random_inputs_follow_model_inputs():
     model = keras.Sequential([keras.Input((4, 2)), keras.layers.Flatten()])
     x = export_report.random_inputs(model, 5)
     assert x.shape == (5, 4, 2) and x.dtype == np.float32
+
+
+@pytest.mark.slow
+def test_report_end_to_end_for_litert(tmp_path, capsys):
+    pytest.importorskip("ai_edge_litert")
+    import importlib.util
+
+    if importlib.util.find_spec("tensorflow") is None:
+        pytest.skip("needs the [litert] extra")
+    from kerasverse.export.litert.conftest import blob_data
+    from kerasverse.export.litert.conftest import tiny_classifier
+
+    model_path, data_path, labels_path = (
+        str(tmp_path / name) for name in ("m.keras", "x.npy", "y.npy")
+    )
+    tiny_classifier().save(model_path)
+    x, y = blob_data(40, seed=5)
+    np.save(data_path, x)
+    np.save(labels_path, y)
+    argv = [
+        "report",
+        model_path,
+        "--data",
+        data_path,
+        "--labels",
+        labels_path,
+        "--repeat",
+        "2",
+        "--skip",
+        "onnx",
+    ]
+    args = _parser().parse_args(argv)
+    assert args.func(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    names = [
+        line.split("|")[1].strip()
+        for line in lines
+        if line.startswith("| ") and "artifact" not in line
+    ]
+    assert names[1:] == [
+        "LiteRT float32",
+        "LiteRT dynamic",
+        "LiteRT float16",
+        "LiteRT int8",
+    ]
+    int8_row = next(line for line in lines if "LiteRT int8" in line)
+    assert "100.0%" in int8_row
