@@ -29,7 +29,9 @@ def rewrite_model(model, rewrite_layer):
     """Clones `model`, replacing each layer by `rewrite_layer(layer)`.
 
     `rewrite_layer` returns a new layer (built or not); when it returns None
-    the layer is copied with its weights. Input layers are kept.
+    the layer is copied with its weights. Input layers are kept. Nested
+    Sequential/Functional models are rewritten layer by layer too; the
+    result is a plain Functional (or Sequential) model.
     """
 
     def clone_function(layer):
@@ -51,5 +53,13 @@ def rewrite_model(model, rewrite_layer):
             model.input,
         )
     return keras.models.clone_model(
-        model, input_tensors=input_tensors, clone_function=clone_function
+        model, input_tensors=input_tensors, clone_function=clone_function, recursive=True
+    )
+
+
+def contains(model, layer_types):
+    """Whether `model` (nested models included) has a layer of `layer_types`."""
+    return any(
+        isinstance(layer, layer_types)
+        for layer in model._flatten_layers(include_self=False, recursive=True)
     )

@@ -93,7 +93,7 @@ def strip_clustering(model):
         `number_of_clusters` distinct values.
     """
     _model_utils.check_model(model, "strip_clustering")
-    if not any(isinstance(layer, ClusterWeights) for layer in model.layers):
+    if not _model_utils.contains(model, ClusterWeights):
         raise ValueError(
             f"`strip_clustering` expects a model with clustering wrappers. Received model "
             f"'{model.name}' without any `ClusterWeights` layer. Call it on the model returned "

@@ -69,7 +69,8 @@ def get_quantization_ranges(model):
         channel (last axis), and the stripped kernels already lie on that
         int8 grid (scale `max / 127`). Pass-through layers (Flatten,
         MaxPooling, ...) repeat their input's range. Unquantized layers have
-        `outputs=None`.
+        `outputs=None`. Layers inside nested models are not listed: build the
+        model flat for export.
 
     Example:
 
@@ -88,7 +89,7 @@ def get_quantization_ranges(model):
             "`get_quantization_ranges` expects a QAT model, a stripped QAT model or a file "
             f"path. Received: {type(model).__name__}."
         )
-    if not any(isinstance(layer, QuantizeWrapper) for layer in model.layers):
+    if not _model_utils.contains(model, QuantizeWrapper):
         raise ValueError(
             f"Model '{model.name}' has no quantization ranges. Received a model without "
             "`QuantizeWrapper` layers and without stored ranges. Pass the model returned by "
@@ -123,7 +124,7 @@ def strip_qat(model):
     ```
     """
     _model_utils.check_model(model, "strip_qat")
-    if not any(isinstance(layer, (QuantizeWrapper, QuantizeAnnotate)) for layer in model.layers):
+    if not _model_utils.contains(model, (QuantizeWrapper, QuantizeAnnotate)):
         raise ValueError(
             f"`strip_qat` expects a model with quantization wrappers. Received model "
             f"'{model.name}' without any `QuantizeWrapper`. Call it on the model returned by "

@@ -92,7 +92,7 @@ def quantize_apply(model, preserve_sparsity=False, preserve_clusters=False):
         A new model ready for quantization-aware training.
     """
     _model_utils.check_model(model, "quantize_apply")
-    if not any(isinstance(layer, QuantizeAnnotate) for layer in model.layers):
+    if not _model_utils.contains(model, QuantizeAnnotate):
         raise ValueError(
             f"`quantize_apply` expects a model with annotated layers. Received model "
             f"'{model.name}' without any `QuantizeAnnotate` layer. Use `quantize_model(model)` "

@@ -224,3 +224,16 @@ class PruneModelTest(TestCase):
 
     def test_tfmot_spelling(self):
         self.assertIs(sparsity.keras.prune_low_magnitude, sparsity.prune_low_magnitude)
+
+
+class NestedModelTest(TestCase):
+    def test_layers_of_nested_models_are_wrapped(self):
+        backbone = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8)], name="backbone")
+        inputs = keras.Input((4,), name="features")
+        model = keras.Model(inputs, keras.layers.Dense(2, name="head")(backbone(inputs)))
+        pruned = sparsity.prune_low_magnitude(model, **EVERY_STEP)
+        self.assertIsInstance(pruned.layers[1].layers[0], sparsity.PruneLowMagnitude)
+        pruned(np.ones((2, 4), "float32"), training=True)
+        stripped = sparsity.strip_pruning(pruned)
+        self.assertEqual(stripped.layers[0].name, "features")
+        self.assertAllClose(_sparsity(stripped.layers[1].layers[0].kernel), 0.5)
