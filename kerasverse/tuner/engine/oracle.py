@@ -158,6 +158,21 @@ class Oracle:
                     self._revision = txn.write(configs, self.get_state())
                     self._dirty.clear()
 
+    def _refresh(self):
+        """Pulls others' changes without taking the study's write lock."""
+        with self._lock:
+            if self._storage is None:
+                return
+            with self._storage.transaction(write=False) as txn:
+                revision = txn.revision()
+                if revision != self._revision:
+                    state = txn.state()
+                    if state is not None:
+                        self.set_state(state)
+                    for config in txn.trials_since(self._revision):
+                        self._load_trial(trial_module.Trial.from_config(config))
+                    self._revision = revision
+
     def _load_trial(self, trial):
         existing = self.trials.get(trial.trial_id)
         if existing is not None:
@@ -179,8 +194,7 @@ class Oracle:
 
     def reload(self):
         """Brings the oracle up to date with its storage."""
-        with self._synchronized():
-            pass
+        self._refresh()
 
     def save(self):
         """Writes the oracle state (trials are written as they change)."""
@@ -315,8 +329,12 @@ class Oracle:
         return self.trials[trial_id]
 
     def update_trial(self, trial_id, metrics, step=0):
-        """Records `metrics` (a dict) of a trial at `step`; returns its status."""
-        with self._synchronized():
+        """Records `metrics` (a dict) of a trial at `step`; returns its status.
+
+        The metrics reach the storage with the next transaction (at the
+        latest `end_trial`): a crash before that reruns the trial anyway.
+        """
+        with self._lock:
             trial = self.trials[trial_id]
             metrics = dict(metrics)
             objective = self.objective
@@ -435,7 +453,8 @@ class Oracle:
     # Results.
     def get_best_trials(self, num_trials=1):
         """The best COMPLETED trials, best first."""
-        with self._synchronized():
+        self._refresh()
+        with self._lock:
             trials = [
                 t for t in self.trials.values()
                 if t.status == TrialStatus.COMPLETED and t.score is not None
@@ -467,7 +486,8 @@ class Oracle:
         With one objective this is the best trial(s). Trials are ordered by
         their first objective.
         """
-        with self._synchronized():
+        self._refresh()
+        with self._lock:
             trials = [t for t in self.trials.values() if t.status == TrialStatus.COMPLETED]
         points = [(t, self._objective_vector(t)) for t in trials]
         points = [(t, v) for t, v in points if v is not None and np.all(np.isfinite(v))]
@@ -485,8 +505,8 @@ class Oracle:
     def remaining_trials(self):
         if self.max_trials is None:
             return None
-        with self._synchronized():
-            return max(self.max_trials - len(self.trials), 0)
+        self._refresh()
+        return max(self.max_trials - len(self.trials), 0)
 
     # ------------------------------------------------------------------
     # Helpers for subclasses.

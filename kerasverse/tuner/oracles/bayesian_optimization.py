@@ -74,6 +74,16 @@ class _Encoder:
         return values
 
 
+_CONTROLLER = []
+
+
+def _blas_controller():
+    """A cached `ThreadpoolController` (building one scans the loaded libraries)."""
+    if not _CONTROLLER:
+        _CONTROLLER.append(threadpoolctl.ThreadpoolController())
+    return _CONTROLLER[0]
+
+
 def _maximize(acquisition, incumbents, dims, rng, num_random=2000, num_local=256, num_rounds=6):
     """Maximizes `acquisition` over the unit cube.
 
@@ -198,7 +208,7 @@ class BayesianOptimizationOracle(oracle_module.Oracle):
             values = self._sobol_values(encoder)
         else:
             # Tiny matrices: BLAS threads only add contention.
-            with threadpoolctl.threadpool_limits(1):
+            with _blas_controller().limit(limits=1):
                 values = self._gp_values(encoder, scored)
         if values is None:
             return {"status": TrialStatus.STOPPED, "values": None}

@@ -90,9 +90,11 @@ class GaussianProcess:
         y_scaled = (y - self.y_mean) / self.y_std
         dims = x.shape[1]
         bounds = [(-3.0, 3.0)] + [(np.log(1e-2), np.log(20.0))] * dims + [(np.log(1e-6), np.log(1.0))]
-        starts = [np.concatenate([[0.0], np.full(dims, np.log(0.5)), [np.log(1e-3)]])]
-        if self.params is not None and len(self.params) == dims + 2:
-            starts.append(self.params)
+        warm = self.params is not None and len(self.params) == dims + 2
+        if warm:
+            starts = [self.params]
+        else:
+            starts = [np.concatenate([[0.0], np.full(dims, np.log(0.5)), [np.log(1e-3)]])]
         for _ in range(num_restarts - 1):
             starts.append(
                 np.concatenate(

@@ -60,7 +60,7 @@ class InMemoryStorage(Storage):
             self._name = name
 
     @contextlib.contextmanager
-    def transaction(self):
+    def transaction(self, write=True):
         if self._name is None:
             raise RuntimeError("Call `open_study(name)` before `transaction()`.")
         with self._lock:

@@ -58,24 +58,48 @@ class _Tables:
         )
 
 
+class _Statements:
+    """Pre-built SQL (textual statements skip SQLAlchemy's per-call
+    compilation, which dominated the per-trial cost)."""
+
+    def __init__(self, sa, for_update):
+        text = sa.text
+        lock = " FOR UPDATE" if for_update else ""
+        self.study = text("SELECT revision, state FROM kerasverse_studies WHERE id = :id")
+        self.study_locked = text(f"SELECT revision, state FROM kerasverse_studies WHERE id = :id{lock}")
+        self.trials_since = text(
+            "SELECT config FROM kerasverse_trials WHERE study_id = :study_id AND seq > :seq "
+            "ORDER BY number"
+        )
+        self.update_trial = text(
+            "UPDATE kerasverse_trials SET seq = :seq, status = :status, score = :score, "
+            "config = :config WHERE study_id = :study_id AND trial_id = :trial_id"
+        )
+        self.count_trials = text("SELECT COUNT(*) FROM kerasverse_trials WHERE study_id = :study_id")
+        self.insert_trial = text(
+            "INSERT INTO kerasverse_trials (study_id, trial_id, number, seq, status, score, config) "
+            "VALUES (:study_id, :trial_id, :number, :seq, :status, :score, :config)"
+        )
+        self.update_study = text("UPDATE kerasverse_studies SET revision = :revision WHERE id = :id")
+        self.update_study_state = text(
+            "UPDATE kerasverse_studies SET revision = :revision, state = :state WHERE id = :id"
+        )
+
+
 class _SQLTransaction(StudyTransaction):
-    def __init__(self, sa, tables, connection, study_id):
-        self._sa = sa
-        self._tables = tables
+    def __init__(self, statements, connection, study_id, write=True):
+        self._sql = statements
         self._connection = connection
         self._study_id = study_id
-        row = connection.execute(
-            sa.select(tables.studies.c.revision, tables.studies.c.state)
-            .where(tables.studies.c.id == study_id)
-            .with_for_update()
-        ).one_or_none()
+        query = statements.study_locked if write else statements.study
+        row = connection.execute(query, {"id": study_id}).one_or_none()
         if row is None:
             raise errors.StudyStorageError(
                 "The study was deleted from the database while in use (another tuner "
                 "with overwrite=True?). Open it again."
             )
-        self._revision = row.revision
-        self._state_text = row.state
+        self._revision = row[0]
+        self._state_text = row[1]
 
     def revision(self):
         return self._revision
@@ -84,49 +108,35 @@ class _SQLTransaction(StudyTransaction):
         return None if self._state_text is None else json.loads(self._state_text)
 
     def trials_since(self, revision):
-        trials = self._tables.trials
         rows = self._connection.execute(
-            self._sa.select(trials.c.config)
-            .where(trials.c.study_id == self._study_id, trials.c.seq > revision)
-            .order_by(trials.c.number)
+            self._sql.trials_since, {"study_id": self._study_id, "seq": revision}
         )
-        return [json.loads(row.config) for row in rows]
+        return [json.loads(row[0]) for row in rows]
 
     def write(self, trial_configs, state):
-        sa, tables, connection = self._sa, self._tables, self._connection
+        sql, connection = self._sql, self._connection
         self._revision += 1
         for config in trial_configs:
             values = {
+                "study_id": self._study_id,
+                "trial_id": config["trial_id"],
                 "seq": self._revision,
                 "status": config["status"],
                 "score": _finite_or_none(config.get("score")),
                 "config": json.dumps(config),
             }
-            updated = connection.execute(
-                tables.trials.update()
-                .where(
-                    tables.trials.c.study_id == self._study_id,
-                    tables.trials.c.trial_id == config["trial_id"],
-                )
-                .values(**values)
-            ).rowcount
-            if not updated:
+            if not connection.execute(sql.update_trial, values).rowcount:
                 number = connection.execute(
-                    sa.select(sa.func.count())
-                    .select_from(tables.trials)
-                    .where(tables.trials.c.study_id == self._study_id)
+                    sql.count_trials, {"study_id": self._study_id}
                 ).scalar_one()
-                connection.execute(
-                    tables.trials.insert().values(
-                        study_id=self._study_id, trial_id=config["trial_id"], number=number, **values
-                    )
-                )
-        update = {"revision": self._revision}
-        if state is not None:
-            update["state"] = json.dumps(state)
-        connection.execute(
-            tables.studies.update().where(tables.studies.c.id == self._study_id).values(**update)
-        )
+                connection.execute(sql.insert_trial, {**values, "number": number})
+        if state is None:
+            connection.execute(sql.update_study, {"revision": self._revision, "id": self._study_id})
+        else:
+            connection.execute(
+                sql.update_study_state,
+                {"revision": self._revision, "state": json.dumps(state), "id": self._study_id},
+            )
         return self._revision
 
 
@@ -207,7 +217,10 @@ class SQLStorage(Storage):
 
                 @sa.event.listens_for(engine, "begin")
                 def _on_begin(connection):
-                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                    if connection.get_execution_options().get("kerasverse_read_only"):
+                        connection.exec_driver_sql("BEGIN")
+                    else:
+                        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
             else:
                 engine = sa.create_engine(self.url, pool_pre_ping=True)
@@ -219,6 +232,7 @@ class SQLStorage(Storage):
         self._engine = engine
         self._engine_pid = os.getpid()
         self._tables = _Tables(sa)
+        self._statements = _Statements(sa, for_update=not self.is_sqlite)
         return engine
 
     def _fail(self, error, action):
@@ -279,14 +293,16 @@ class SQLStorage(Storage):
         self._name = name
 
     @contextlib.contextmanager
-    def transaction(self):
+    def transaction(self, write=True):
         if self._study_id is None:
             raise RuntimeError("Call `open_study(name)` before `transaction()`.")
         sa = _import_sqlalchemy()
         engine = self._get_engine()
         try:
-            with engine.begin() as connection:
-                yield _SQLTransaction(sa, self._tables, connection, self._study_id)
+            with engine.connect() as connection:
+                connection = connection.execution_options(kerasverse_read_only=not write)
+                with connection.begin():
+                    yield _SQLTransaction(self._statements, connection, self._study_id, write)
         except sa.exc.SQLAlchemyError as error:
             raise self._fail(error, "use") from error
 

@@ -55,8 +55,10 @@ class Storage(abc.ABC):
         """Creates the study `name` if missing (or `overwrite`), then uses it."""
 
     @abc.abstractmethod
-    def transaction(self) -> contextlib.AbstractContextManager[StudyTransaction]:
-        """An exclusive transaction on the open study."""
+    def transaction(self, write: bool = True) -> contextlib.AbstractContextManager[StudyTransaction]:
+        """An exclusive transaction on the open study (`write=False`: a
+        read-only snapshot that does not take the lock; `write` must not be
+        called in it)."""
 
     def study_names(self) -> list[str]:
         """The names of the studies in this storage."""
