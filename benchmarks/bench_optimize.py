@@ -1,6 +1,7 @@
 """kerasverse.optimize vs tfmot 0.8.1 (tf_keras): pruning, clustering, QAT on digits.
 
-Same data (scikit-learn digits, 8x8, fixed split), same CNN, same epochs,
+Two tasks: scikit-learn digits (8x8, fixed split) and a larger generated
+one (`--task digits|generated` runs one). Same data, same CNN, same epochs,
 optimizers and schedules on both sides. kerasverse runs on Keras 3 with the
 backend of KERAS_BACKEND (jax by default); tfmot runs in a child process of
 this script (tf_keras needs `TF_USE_LEGACY_KERAS=1`, kept out of our
@@ -29,7 +30,10 @@ from benchmarks import harness  # noqa: E402
 
 SEED = 0
 BATCH_SIZE = 32
-EPOCHS = {"dense": 30, "prune": 10, "prune_end": 6, "cluster": 5, "qat": 5}
+EPOCHS = {
+    "digits": {"dense": 30, "prune": 10, "prune_end": 6, "cluster": 5, "qat": 5},
+    "generated": {"dense": 10, "prune": 6, "prune_end": 4, "cluster": 3, "qat": 3},
+}
 QUICK_EPOCHS = {"dense": 3, "prune": 2, "prune_end": 1, "cluster": 1, "qat": 1}
 
 
@@ -41,6 +45,32 @@ def load_digits():
     x = (data.images / 16.0).astype("float32")[..., None]
     y = data.target.astype("int32")
     return train_test_split(x, y, test_size=0.25, random_state=SEED, stratify=y)
+
+
+def load_generated():
+    """A larger generated task: 16x16 noisy, shifted versions of 10 smooth prototypes."""
+    rng = np.random.default_rng(SEED)
+    noise = rng.standard_normal((10, 20, 20))
+    prototypes = sum(np.roll(np.roll(noise, dy, 1), dx, 2) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+    prototypes /= prototypes.std()
+    y = rng.integers(0, 10, 5000).astype("int32")
+    shifts = rng.integers(0, 5, (5000, 2))
+    x = np.stack([prototypes[c, a : a + 16, b : b + 16] for c, (a, b) in zip(y, shifts)])
+    x = (x * rng.uniform(0.5, 1.5, (5000, 1, 1)) + 1.2 * rng.standard_normal(x.shape))
+    x = x.astype("float32")[..., None]
+    return x[:4000], x[4000:], y[:4000], y[4000:]
+
+
+def build_generated_cnn(keras_module):
+    layers = keras_module.layers
+    inputs = keras_module.Input((16, 16, 1))
+    x = layers.Conv2D(32, 3, activation="relu")(inputs)
+    x = layers.MaxPooling2D()(x)
+    x = layers.Conv2D(64, 3, activation="relu")(x)
+    x = layers.MaxPooling2D()(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(128, activation="relu")(x)
+    return keras_module.Model(inputs, layers.Dense(10)(x))
 
 
 def build_cnn(keras_module):
@@ -82,7 +112,19 @@ def epoch_time(model, x, y, callbacks=()):
 
 
 # --------------------------------------------------------------------- ours
-def run_ours(epochs):
+TASKS = {
+    "digits": (lambda: load_digits(), lambda k: build_cnn(k)),
+    "generated": (lambda: load_generated(), lambda k: build_generated_cnn(k)),
+}
+DESCRIPTIONS = {
+    "digits": "scikit-learn digits 8x8 (1347 train / 450 test), "
+    "Conv2D(16)-MaxPool-Dense(64)-Dense(10)",
+    "generated": "generated 16x16 prototypes, 10 classes (4000 train / 1000 test), "
+    "Conv2D(32)-MaxPool-Conv2D(64)-MaxPool-Dense(128)-Dense(10)",
+}
+
+
+def run_ours(task, epochs):
     import keras
 
     from kerasverse import optimize
@@ -90,12 +132,12 @@ def run_ours(epochs):
     from kerasverse.optimize import quantization
     from kerasverse.optimize import sparsity
 
-    x_train, x_test, y_train, y_test = load_digits()
+    x_train, x_test, y_train, y_test = TASKS[task][0]()
     steps = int(np.ceil(len(x_train) / BATCH_SIZE))
     keras.utils.set_random_seed(SEED)
     results = {}
 
-    dense = build_cnn(keras)
+    dense = TASKS[task][1](keras)
     compile_model(dense, keras, 1e-3)
     dense.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=epochs["dense"], verbose=0)
     results["dense_accuracy"] = accuracy(dense, x_test, y_test)
@@ -158,19 +200,19 @@ def _copy(model, keras):
 
 
 # --------------------------------------------------------------------- peer
-def run_peer(epochs):
+def run_peer(task, epochs):
     os.environ["TF_USE_LEGACY_KERAS"] = "1"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import tensorflow as tf
     import tensorflow_model_optimization as tfmot
     import tf_keras
 
-    x_train, x_test, y_train, y_test = load_digits()
+    x_train, x_test, y_train, y_test = TASKS[task][0]()
     steps = int(np.ceil(len(x_train) / BATCH_SIZE))
     tf_keras.utils.set_random_seed(SEED)
     results = {}
 
-    dense = build_cnn(tf_keras)
+    dense = TASKS[task][1](tf_keras)
     compile_model(dense, tf_keras, 1e-3)
     dense.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=epochs["dense"], verbose=0)
     results["dense_accuracy"] = accuracy(dense, x_test, y_test)
@@ -331,16 +373,11 @@ def targets(o):
     return [{"target (kerasverse)": name, "met": "yes" if ok else "NO"} for name, ok in checks]
 
 
-def main():
-    epochs = QUICK_EPOCHS if "--quick" in sys.argv else EPOCHS
-    if "--peer" in sys.argv:
-        print(json.dumps(run_peer(epochs)))
-        return
-    start = time.perf_counter()
-    ours = run_ours(epochs)
-    command = [sys.executable, os.path.abspath(__file__), "--peer"] + (
-        ["--quick"] if "--quick" in sys.argv else []
-    )
+def _run_task(task, quick):
+    epochs = QUICK_EPOCHS if quick else EPOCHS[task]
+    ours = run_ours(task, epochs)
+    command = [sys.executable, os.path.abspath(__file__), "--peer", "--task", task]
+    command += ["--quick"] if quick else []
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     child = subprocess.run(command, capture_output=True, text=True, env=env)
     peer, peer_error = None, None
@@ -352,16 +389,33 @@ def main():
 
     rows, derived = table(ours, peer)
     print(
-        f"kerasverse.optimize vs tfmot on scikit-learn digits (1347 train / 450 test), "
-        f"CNN Conv2D(16)-MaxPool-Dense(64)-Dense(10), epochs {epochs}; "
+        f"\n## {task}: {DESCRIPTIONS[task]}; epochs {epochs}; "
         f"backend {keras.config.backend()}, {os.cpu_count()} CPU cores, {platform.machine()}"
     )
     if peer_error:
         print(f"tfmot: n/a ({peer_error})")
-    print("ratio: above 1 means kerasverse is better (accuracy/compression: ours/peer; bytes/time: peer/ours)")
+    print(
+        "ratio: above 1 means kerasverse is better "
+        "(accuracy/compression: ours/peer; bytes/time: peer/ours)"
+    )
     print(harness.format_table(rows, ["case", "kerasverse", "tfmot 0.8.1", "ratio"]))
     print()
     print(harness.format_table(targets(derived), ["target (kerasverse)", "met"]))
+
+
+def main():
+    quick = "--quick" in sys.argv
+    tasks = list(TASKS)
+    if "--task" in sys.argv:
+        tasks = [sys.argv[sys.argv.index("--task") + 1]]
+    if "--peer" in sys.argv:
+        task = tasks[0]
+        print(json.dumps(run_peer(task, QUICK_EPOCHS if quick else EPOCHS[task])))
+        return
+    start = time.perf_counter()
+    print("kerasverse.optimize vs tfmot 0.8.1 (tf_keras), same data, model and epochs")
+    for task in tasks:
+        _run_task(task, quick)
     print(f"\ntotal wall time {time.perf_counter() - start:.0f} s")
 
 
