@@ -31,7 +31,7 @@ from benchmarks import harness  # noqa: E402
 SEED = 0
 BATCH_SIZE = 32
 EPOCHS = {
-    "digits": {"dense": 30, "prune": 10, "prune_end": 6, "cluster": 5, "qat": 5},
+    "digits": {"dense": 30, "prune": 14, "prune_end": 6, "cluster": 5, "qat": 5},
     "generated": {"dense": 10, "prune": 6, "prune_end": 4, "cluster": 3, "qat": 3},
 }
 QUICK_EPOCHS = {"dense": 3, "prune": 2, "prune_end": 1, "cluster": 1, "qat": 1}
