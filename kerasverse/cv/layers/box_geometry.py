@@ -22,8 +22,9 @@ def scale_and_shift_boxes(bounding_boxes, bounding_box_format, input_size, outpu
     """
     boxes = convert_format(bounding_boxes["boxes"], bounding_box_format, "xyxy", image_shape=input_size)
     padding = ops.equal(ops.cast(bounding_boxes["classes"], "int32"), -1)
-    factor = ops.concatenate([scale[:, None, ::-1], scale[:, None, ::-1]], axis=-1)
-    shift = ops.concatenate([offset[:, None, ::-1], offset[:, None, ::-1]], axis=-1)
+    # (y, x) -> (x, y, x, y) for xyxy boxes
+    factor = ops.stack([scale[:, 1], scale[:, 0], scale[:, 1], scale[:, 0]], axis=-1)[:, None, :]
+    shift = ops.stack([offset[:, 1], offset[:, 0], offset[:, 1], offset[:, 0]], axis=-1)[:, None, :]
     boxes = boxes * factor + shift
     boxes = ops.where(padding[..., None], -1.0, boxes)
     result = dict(bounding_boxes)

@@ -209,12 +209,17 @@ def _evaluate(gt, dt):
     eps = np.spacing(1)
     for k in range(num_classes):
         lo, hi = class_bounds[k], class_bounds[k + 1]
+        if not npig[:, k].any():
+            continue
+        tps_k, fps_k, rank_k = tp_all[:, :, lo:hi], fp_all[:, :, lo:hi], rank_sorted[lo:hi]
         for m_index, m in enumerate(MAX_DETECTIONS):
-            take = rank_sorted[lo:hi] < m
-            tps = tp_all[:, :, lo:hi][:, :, take]
-            fps = fp_all[:, :, lo:hi][:, :, take]
-            tp_sum = np.cumsum(tps, axis=-1, dtype=np.float64)
-            fp_sum = np.cumsum(fps, axis=-1, dtype=np.float64)
+            take = np.nonzero(rank_k < m)[0]
+            if m_index == len(MAX_DETECTIONS) - 1:
+                tp_sum = np.cumsum(tps_k, axis=-1, dtype=np.int32).astype(np.float64)
+                fp_sum = np.cumsum(fps_k, axis=-1, dtype=np.int32).astype(np.float64)
+            else:
+                tp_sum = np.cumsum(tps_k[:, :, take], axis=-1, dtype=np.int32).astype(np.float64)
+                fp_sum = np.cumsum(fps_k[:, :, take], axis=-1, dtype=np.int32).astype(np.float64)
             nd = tp_sum.shape[-1]
             for a in range(num_areas):
                 if npig[a, k] == 0:
@@ -252,6 +257,8 @@ def _bucket(counts):
 
 def _match_bucket(d_start, d_count, m_start, m_count, dt, gt, gt_ignore, dt_matched, dt_ignored):
     """COCOeval's greedy matching for a bucket of (image, class) groups."""
+    by_count = np.argsort(-d_count, kind="stable")  # groups with more detections first
+    d_start, d_count, m_start, m_count = d_start[by_count], d_count[by_count], m_start[by_count], m_count[by_count]
     num_groups = len(d_start)
     max_d, max_m = int(d_count.max()), int(m_count.max())
     d_index = d_start[:, None] + np.arange(max_d)[None, :]
@@ -265,27 +272,27 @@ def _match_bucket(d_start, d_count, m_start, m_count, dt, gt, gt_ignore, dt_matc
     num_areas, num_thresholds = gt_ignore.shape[0], len(IOU_THRESHOLDS)
     thresholds = np.minimum(IOU_THRESHOLDS, 1 - 1e-10)[None, :, None, None]
     gt_taken = np.zeros((num_areas, num_thresholds, num_groups, max_m), bool)
-    groups = np.arange(num_groups)
     reverse = max_m - 1
     for d in range(max_d):
-        active = d_valid[:, d]  # (G,)
-        iou_d = ious[:, d, :][None, None]  # (1, 1, G, M)
-        candidate = (iou_d >= thresholds) & ~gt_taken & m_valid[None, None] & active[None, None, :, None]
-        normal = candidate & ~ignore[:, None]
-        ignored = candidate & ignore[:, None]
+        n = int(np.count_nonzero(d_count > d))  # active groups form a prefix
+        iou_d = ious[:n, d, :][None, None]  # (1, 1, n, M)
+        taken = gt_taken[:, :, :n]
+        candidate = (iou_d >= thresholds) & ~taken & m_valid[None, None, :n]
+        ign = ignore[:, None, :n]
+        normal = candidate & ~ign
+        ignored = candidate & ign
         has_normal = normal.any(-1)
         has_ignored = ignored.any(-1)
         key_normal = np.where(normal, iou_d, -1.0)[..., ::-1]
         key_ignored = np.where(ignored, iou_d, -1.0)[..., ::-1]
         pick = np.where(has_normal, reverse - key_normal.argmax(-1), reverse - key_ignored.argmax(-1))
-        matched = has_normal | has_ignored  # (A, T, G)
+        matched = has_normal | has_ignored  # (A, T, n)
         a_idx, t_idx, g_idx = np.nonzero(matched)
         m_idx = pick[a_idx, t_idx, g_idx]
         gt_taken[a_idx, t_idx, g_idx, m_idx] = True
         flat_dt = d_index[g_idx, d]
         dt_matched[a_idx, t_idx, flat_dt] = True
         dt_ignored[a_idx, t_idx, flat_dt] = ignore[a_idx, g_idx, m_idx]
-    del groups
 
 
 def _summarize(precision, recall):

@@ -43,10 +43,11 @@ class RetinaNetTest(TestCase):
         with pytest.raises(ValueError, match="computes its own loss"):
             detector.compile(loss="mse")
         detector.compile(optimizer=keras.optimizers.Adam(5e-3))
-        history = detector.fit(images, targets, batch_size=8, epochs=3, verbose=0)
-        losses = history.history["loss"]
-        self.assertTrue(np.all(np.isfinite(losses)))
-        self.assertLess(losses[-1], losses[0])
+        before = [np.array(w) for w in detector.trainable_weights]
+        history = detector.fit(images, targets, batch_size=8, epochs=1, verbose=0)
+        self.assertTrue(np.isfinite(history.history["loss"][-1]))
+        moved = [not np.allclose(b, np.array(w)) for b, w in zip(before, detector.trainable_weights)]
+        self.assertGreater(np.mean(moved), 0.9, "the loss must reach (almost) every weight")
         detections = detector.predict(images[:3], batch_size=3, verbose=0)
         self.assertEqual(np.asarray(detections["boxes"]).shape, (3, 5, 4))
         self.assertEqual(int(np.asarray(detections["num_detections"]).min()), 5)
