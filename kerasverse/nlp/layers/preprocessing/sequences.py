@@ -77,3 +77,35 @@ def check_padding_side(padding_side):
 def check_sequence_length(sequence_length):
     if isinstance(sequence_length, bool) or not isinstance(sequence_length, int) or sequence_length < 1:
         raise ValueError(f"`sequence_length` must be a positive int. Received: sequence_length={sequence_length!r}")
+
+
+def is_model_tensor(value):
+    """True for symbolic Keras tensors and backend tensors (the in-model path)."""
+    import keras
+
+    if isinstance(value, (np.ndarray, list, tuple)):
+        return False
+    return isinstance(value, keras.KerasTensor) or keras.ops.is_tensor(value)
+
+
+def ops_pad(x, sequence_length, pad_value, padding_side):
+    """Truncates/pads the last axis of a dense tensor to `sequence_length` (keras.ops)."""
+    from keras import ops
+
+    x = x[..., :sequence_length]
+    missing = sequence_length - x.shape[-1]
+    if missing > 0:
+        widths = [[0, 0]] * (len(x.shape) - 1)
+        widths.append([missing, 0] if padding_side == "left" else [0, missing])
+        x = ops.pad(x, widths, constant_values=pad_value)
+    return x
+
+
+def ops_constant_columns(values, like):
+    """`values` repeated for every row of `like` (rank 1 or 2), in `like`'s dtype."""
+    from keras import ops
+
+    columns = ops.convert_to_tensor(np.asarray(values), dtype=like.dtype)
+    if len(like.shape) == 1:
+        return columns
+    return ops.broadcast_to(columns[None, :], (ops.shape(like)[0], len(values)))

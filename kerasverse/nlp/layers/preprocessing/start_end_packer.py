@@ -17,7 +17,9 @@ class StartEndPacker(keras.layers.Layer):
 
     Runs on the host with numpy: inputs are a list of ids (one sequence), a
     list of lists (a ragged batch), or a 1D/2D numpy array; token strings
-    work too. Outputs are numpy arrays.
+    work too. Outputs are numpy arrays. On a dense int tensor (a backend
+    tensor or a symbolic Keras input) it runs with `keras.ops`, so it can
+    sit inside a model; every position of a dense tensor counts as a token.
 
     Args:
         sequence_length: int. The output length.
@@ -67,11 +69,22 @@ class StartEndPacker(keras.layers.Layer):
         self.return_padding_mask = return_padding_mask
         self.padding_side = padding_side
 
-    def __call__(self, inputs, sequence_length=None, add_start_value=True, add_end_value=True):
+    def __call__(self, inputs, sequence_length=None, add_start_value=True, add_end_value=True, **kwargs):
+        if sequences.is_model_tensor(inputs):
+            # Dense int tensors (e.g. inside a functional model): keras.ops.
+            return super().__call__(
+                inputs,
+                sequence_length=sequence_length,
+                add_start_value=add_start_value,
+                add_end_value=add_end_value,
+                **kwargs,
+            )
         return self.call(inputs, sequence_length, add_start_value, add_end_value)
 
-    def call(self, inputs, sequence_length=None, add_start_value=True, add_end_value=True):
+    def call(self, inputs, sequence_length=None, add_start_value=True, add_end_value=True, training=None):
         sequence_length = sequence_length or self.sequence_length
+        if sequences.is_model_tensor(inputs):
+            return self._call_ops(inputs, sequence_length, add_start_value, add_end_value)
         rows, batched = sequences.to_rows(inputs)
         start = self.start_value if add_start_value else []
         end = self.end_value if add_end_value else []
@@ -92,6 +105,29 @@ class StartEndPacker(keras.layers.Layer):
         if self.return_padding_mask:
             return outputs, mask
         return outputs
+
+    def _call_ops(self, x, sequence_length, add_start_value, add_end_value):
+        from keras import ops
+
+        if any(isinstance(v, str) for v in self.start_value + self.end_value) or isinstance(self.pad_value, str):
+            raise ValueError("String tokens need the host path: call the packer on Python lists or numpy arrays.")
+        start = self.start_value if add_start_value else []
+        end = self.end_value if add_end_value else []
+        parts = [x]
+        if start:
+            parts.insert(0, sequences.ops_constant_columns(start, x))
+        x = ops.concatenate(parts, axis=-1) if len(parts) > 1 else x
+        if end:
+            x = x[..., : max(sequence_length - len(end), 0)]
+            x = ops.concatenate([x, sequences.ops_constant_columns(end, x)], axis=-1)
+        length = min(x.shape[-1], sequence_length)
+        pad_value = 0 if self.pad_value is None else self.pad_value
+        outputs = sequences.ops_pad(x, sequence_length, pad_value, self.padding_side)
+        if not self.return_padding_mask:
+            return outputs
+        mask = ops.ones_like(x[..., :length], dtype="bool")
+        mask = sequences.ops_pad(mask, sequence_length, False, self.padding_side)
+        return outputs, mask
 
     def compute_output_shape(self, inputs_shape):
         return (*tuple(inputs_shape)[:-1], self.sequence_length)

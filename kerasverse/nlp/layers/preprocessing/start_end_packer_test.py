@@ -51,3 +51,23 @@ class StartEndPackerTest(TestCase):
             StartEndPacker(sequence_length=3, padding_side="top")
         with pytest.raises(TypeError, match="Received: 3"):
             StartEndPacker(sequence_length=3)(3)
+
+
+class StartEndPackerInModelTest(TestCase):
+    def test_layer_in_model(self):
+        data = np.array([[5, 6, 7], [8, 9, 10]], "int32")
+        output = self.run_layer_test(
+            StartEndPacker,
+            init_kwargs={"sequence_length": 8, "start_value": 1, "end_value": [2, 3], "padding_side": "left"},
+            input_data=data,
+            expected_output_shape=(2, 8),
+            run_training_check=False,
+        )
+        np.testing.assert_array_equal(output, [[0, 0, 1, 5, 6, 7, 2, 3], [0, 0, 1, 8, 9, 10, 2, 3]])
+        packer = StartEndPacker(sequence_length=7, start_value=1, end_value=2, return_padding_mask=True)
+        tokens, mask = packer(keras.ops.convert_to_tensor(data))
+        host_tokens, host_mask = packer(data)
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(tokens), host_tokens)
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(mask), host_mask)
+        short = StartEndPacker(sequence_length=3, start_value=1, end_value=2)
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(short(keras.ops.convert_to_tensor(data))), short(data))
