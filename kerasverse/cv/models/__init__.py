@@ -8,6 +8,10 @@ Tasks (`Task` subclasses): `ImageClassifier`, `RetinaNet`, `YOLOV8Detector`,
 """
 
 from kerasverse.cv.models.csp_darknet.csp_darknet_backbone import CSPDarkNetBackbone
+from kerasverse.cv.models.deeplab_v3_plus.deeplab_v3_plus import DeepLabV3Plus
+from kerasverse.cv.models.deeplab_v3_plus.spatial_pyramid_pooling import (
+    SpatialPyramidPooling,
+)
 from kerasverse.cv.models.image_classifier import ImageClassifier
 from kerasverse.cv.models.mobilenet_v3.mobilenet_v3_backbone import MobileNetV3Backbone
 from kerasverse.cv.models.resnet.resnet_backbone import ResNetBackbone
@@ -18,9 +22,11 @@ from kerasverse.cv.models.yolo_v8.yolo_v8_label_encoder import YOLOV8LabelEncode
 
 __all__ = [
     "CSPDarkNetBackbone",
+    "DeepLabV3Plus",
     "ImageClassifier",
     "MobileNetV3Backbone",
     "ResNetBackbone",
+    "SpatialPyramidPooling",
     "RetinaNet",
     "YOLOV8Detector",
     "YOLOV8LabelEncoder",

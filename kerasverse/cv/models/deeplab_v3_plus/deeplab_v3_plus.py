@@ -2,7 +2,9 @@
 
 import keras
 
-from kerasverse.cv.models.deeplab_v3_plus.spatial_pyramid_pooling import SpatialPyramidPooling
+from kerasverse.cv.models.deeplab_v3_plus.spatial_pyramid_pooling import (
+    SpatialPyramidPooling,
+)
 from kerasverse.models import Backbone
 from kerasverse.models import Task
 

@@ -2,7 +2,9 @@ import keras
 import pytest
 
 from kerasverse.cv.models.deeplab_v3_plus.deeplab_v3_plus import DeepLabV3Plus
-from kerasverse.cv.models.deeplab_v3_plus.spatial_pyramid_pooling import SpatialPyramidPooling
+from kerasverse.cv.models.deeplab_v3_plus.spatial_pyramid_pooling import (
+    SpatialPyramidPooling,
+)
 from kerasverse.cv.models.resnet.resnet_backbone import ResNetBackbone
 from kerasverse.cv.models.test_utils import TINY_RESNET
 from kerasverse.cv.models.test_utils import random_images
