@@ -129,6 +129,7 @@ def keras_outputs(model, arrays):
     return [np.asarray(keras.ops.convert_to_numpy(y)) for y in outputs]
 
 
+@pytest.mark.slow
 @pytest.mark.requires_node
 @pytest.mark.skipif(MISSING_RUNTIME is not None, reason=f"TF.js runtime absent: {MISSING_RUNTIME}")
 class ModelMatrixTest(TestCase):

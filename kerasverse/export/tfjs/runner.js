@@ -87,8 +87,8 @@ async function runTask(task) {
         class_name: model.getClassName(),
         layers: model.layers.map((l) => ({ name: l.name, class_name: l.getClassName() })),
         weights: model.weights.map((w) => ({ name: w.originalName, shape: w.shape })),
-        inputs: model.inputs.map((t) => t.shape),
-        outputs: model.outputs.map((t) => t.shape),
+        input_shapes: model.inputs.map((t) => t.shape),
+        output_shapes: model.outputs.map((t) => t.shape),
       };
     }
     if (task.op === "predict") {
