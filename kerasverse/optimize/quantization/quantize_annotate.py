@@ -22,7 +22,7 @@ class QuantizeAnnotate(keras.layers.Wrapper):
     >>> import keras
     >>> from kerasverse.optimize import quantization
     >>> annotated = quantization.QuantizeAnnotate(keras.layers.Dense(2))
-    >>> annotated(keras.ops.ones((1, 3))).shape
+    >>> tuple(annotated(keras.ops.ones((1, 3))).shape)
     (1, 2)
     """
 

@@ -74,8 +74,8 @@ class QuantizeWrapper(keras.layers.Wrapper):
     >>> from kerasverse.optimize import quantization
     >>> layer = quantization.QuantizeWrapper(keras.layers.Dense(2))
     >>> y = layer(keras.ops.ones((1, 3)), training=True)
-    >>> [float(v) for v in layer.get_ranges()["outputs"]] == [
-    ...     min(0.0, float(keras.ops.min(y))), max(0.0, float(keras.ops.max(y)))]
+    >>> low, high = layer.get_ranges()["outputs"]  # learned from this batch
+    >>> low <= 0.0 <= high
     True
     """
 
