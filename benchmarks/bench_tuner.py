@@ -281,7 +281,7 @@ def main():
     parser.add_argument("--only", choices=["quality", "overhead", "memory", "pruning"])
     args = parser.parse_args()
     args.seeds = 3 if args.quick else 10
-    args.peer_seeds = 1 if args.quick else 3
+    args.peer_seeds = 1
     args.memory_trials = 10 if args.quick else 50
     args.pruning_trials = 10 if args.quick else 30
     args.epochs = 4 if args.quick else 6

@@ -157,6 +157,7 @@ def test_pruned_trials_in_search(tmp_path):
     assert tuner.steps_run < 8 * 4
 
 
+@pytest.mark.slow
 def test_workers_share_one_study(tmp_path):
     tuner = _tuner(tmp_path, max_trials=8)
     tuner.sleep = 0.2

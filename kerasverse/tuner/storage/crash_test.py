@@ -61,6 +61,7 @@ def test_sigkill_loses_no_completed_trial(tmp_path):
 
 
 @requires_postgres
+@pytest.mark.slow
 def test_workers_share_a_postgres_study(tmp_path):
     name = f"p-{uuid.uuid4().hex}"
     oracle = RandomSearchOracle(Objective("loss", "min"), max_trials=6, seed=1)

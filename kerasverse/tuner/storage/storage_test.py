@@ -115,6 +115,7 @@ def _claim_ids(url, name, count, queue):
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=requires_postgres)])
+@pytest.mark.slow
 def test_processes_never_issue_an_id_twice(tmp_path, backend):
     url = f"sqlite:///{tmp_path / 'study.db'}" if backend == "sqlite" else POSTGRES_URL
     name = f"s-{uuid.uuid4().hex}"

@@ -80,6 +80,7 @@ def test_bayesian_and_grid_with_hypermodel_fit(tmp_path):
     assert sorted(t.hyperparameters.values["units"] for t in grid.oracle.trials.values()) == [2, 4]
 
 
+@pytest.mark.slow
 def test_hyperband_resumes_promoted_trials(tmp_path):
     x, y = _data()
     tuner = kt.Hyperband(
