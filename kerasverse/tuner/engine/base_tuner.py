@@ -5,6 +5,7 @@ import gc
 import os
 import pickle
 import shutil
+import threading
 import time
 import traceback
 import warnings
@@ -15,6 +16,36 @@ from kerasverse.tuner.engine import hypermodel as hypermodel_module
 from kerasverse.tuner.engine import objective as objective_module
 from kerasverse.tuner.engine import tuner_utils
 from kerasverse.tuner.engine.trial import TrialStatus
+
+
+class _Heartbeat:
+    """Sends `oracle.heartbeat(trial_id)` from a thread while a trial runs,
+    so that other tuners do not take the trial over."""
+
+    def __init__(self, oracle, trial_id):
+        self.oracle = oracle
+        self.trial_id = trial_id
+        self.stop = threading.Event()
+        timeout = oracle.heartbeat_timeout
+        self.interval = None if not timeout or oracle._storage is None else timeout / 4
+
+    def _run(self):
+        while not self.stop.wait(self.interval):
+            try:
+                self.oracle.heartbeat(self.trial_id)
+            except Exception:  # The next heartbeat may succeed.
+                pass
+
+    def __enter__(self):
+        if self.interval:
+            self.thread = threading.Thread(target=self._run, daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        if self.interval:
+            self.thread.join()
 
 
 class BaseTuner:
@@ -170,7 +201,8 @@ class BaseTuner:
                 time.sleep(0.2)
                 continue
             self.on_trial_begin(trial)
-            self._try_run_and_update_trial(trial, *fit_args, **fit_kwargs)
+            with _Heartbeat(self.oracle, trial.trial_id):
+                self._try_run_and_update_trial(trial, *fit_args, **fit_kwargs)
             self.on_trial_end(trial)
         self._progress.close()
         self.on_search_end()

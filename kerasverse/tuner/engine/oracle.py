@@ -104,6 +104,9 @@ class Oracle:
         self._lock = threading.RLock()
         self.directory = None
         self.project_name = None
+        # A RUNNING trial whose tuner sent no heartbeat for this many seconds
+        # (its process died) is handed to the next tuner that asks.
+        self.heartbeat_timeout = 120.0
 
     # ------------------------------------------------------------------
     # Storage and synchronisation.
@@ -296,6 +299,10 @@ class Oracle:
             ongoing = self.ongoing_trials.get(tuner_id)
             if ongoing is not None and ongoing.status == TrialStatus.RUNNING:
                 return ongoing
+            stale = self._stale_trial(tuner_id)
+            if stale is not None:
+                self._start(stale, tuner_id)
+                return stale
             if self._retry_queue:
                 trial = self.trials[self._retry_queue.pop(0)]
                 trial.status = TrialStatus.RUNNING
@@ -317,8 +324,31 @@ class Oracle:
                 self._start(trial, tuner_id)
             return trial
 
+    def _stale_trial(self, tuner_id):
+        if not self.heartbeat_timeout:
+            return None
+        now = time.time()
+        for trial in self.trials.values():
+            if (
+                trial.status == TrialStatus.RUNNING
+                and trial.tuner_id not in (None, tuner_id)
+                and trial.heartbeat is not None
+                and now - trial.heartbeat > self.heartbeat_timeout
+            ):
+                self.ongoing_trials.pop(trial.tuner_id, None)
+                return trial
+        return None
+
+    def heartbeat(self, trial_id):
+        """Tells the study that the tuner running `trial_id` is alive."""
+        with self._synchronized():
+            trial = self.trials[trial_id]
+            trial.heartbeat = time.time()
+            self._mark(trial)
+
     def _start(self, trial, tuner_id):
         trial.tuner_id = tuner_id
+        trial.heartbeat = time.time()
         trial.started = time.time()
         trial.pruned_step = None
         trial.intermediate_values = {}
@@ -370,6 +400,7 @@ class Oracle:
         with self._synchronized():
             trial = self.trials[trial_id]
             trial.intermediate_values[int(step)] = value
+            trial.heartbeat = time.time()
             prune = False
             if self.pruner is not None and not math.isnan(value):
                 prune = bool(self.pruner.prune(self, trial))

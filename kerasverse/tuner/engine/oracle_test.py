@@ -147,3 +147,17 @@ def test_errors_hierarchy():
     assert issubclass(errors.FatalTypeError, TypeError)
     assert issubclass(errors.FatalRuntimeError, RuntimeError)
     assert not issubclass(errors.FailedTrialError, errors.FatalError)
+
+
+def test_a_trial_without_heartbeat_is_taken_over():
+    storage = InMemoryStorage()
+    oracle = RandomSearchOracle("loss", max_trials=5, seed=1, hyperparameters=_space())
+    oracle._set_storage(storage, "study")
+    lost = oracle.create_trial("dead_worker")
+    assert oracle.create_trial("alive").trial_id != lost.trial_id
+    oracle.heartbeat_timeout = 60
+    lost.heartbeat -= 1000  # The dead worker stopped beating long ago.
+    taken = oracle.create_trial("newcomer")
+    assert taken.trial_id == lost.trial_id and taken.tuner_id == "newcomer"
+    oracle.heartbeat(taken.trial_id)
+    assert oracle.create_trial("other").trial_id not in (lost.trial_id, "1")

@@ -51,6 +51,7 @@ class Trial:
         self.tuner_id = None
         self.started = time.time()
         self.ended = None
+        self.heartbeat = None
 
     def summary(self):
         """Prints the hyperparameters and score of the trial."""
@@ -77,6 +78,7 @@ class Trial:
             "tuner_id": self.tuner_id,
             "started": self.started,
             "ended": self.ended,
+            "heartbeat": self.heartbeat,
         }
 
     @classmethod
@@ -97,6 +99,7 @@ class Trial:
         trial.tuner_id = config.get("tuner_id")
         trial.started = config.get("started")
         trial.ended = config.get("ended")
+        trial.heartbeat = config.get("heartbeat")
         return trial
 
     def __repr__(self):
