@@ -298,6 +298,8 @@ class Oracle:
         with self._synchronized():
             ongoing = self.ongoing_trials.get(tuner_id)
             if ongoing is not None and ongoing.status == TrialStatus.RUNNING:
+                # Interrupted (the tuner restarted): run it again from scratch.
+                self._start(ongoing, tuner_id)
                 return ongoing
             stale = self._stale_trial(tuner_id)
             if stale is not None:
