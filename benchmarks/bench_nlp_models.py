@@ -1,0 +1,167 @@
+"""NLP models: GPT-2 124M generation and MiniLM (BERT) forward, kerasverse vs keras-hub.
+
+- GPT-2 124M config, random weights, batch 1, 16-token prompt, 64 new tokens,
+  greedy, no stop token: new tokens/s in steady state (median of N calls) and
+  the first call's time (compilation included). Both libraries get the same
+  weights (copied variable by variable) and must generate the same ids.
+- BERT all-MiniLM-L6-v2 shape (6 layers, 384 wide), batch 32, length 128:
+  forward latency (compiled `predict_on_batch`), same weights on both sides.
+
+Each backend runs in its own interpreter (a process has one Keras backend);
+keras-hub runs beside kerasverse in the JAX and torch workers when it is
+installed (`.venv-bench`). Run:
+`.venv-bench/bin/python benchmarks/bench_nlp_models.py` (all) or
+`--backends jax --repeat 3`.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+GPT2_CONFIG = dict(vocabulary_size=50257, num_layers=12, num_heads=12, hidden_dim=768, intermediate_dim=3072, max_sequence_length=1024)
+MINILM_CONFIG = dict(vocabulary_size=30522, num_layers=6, num_heads=12, hidden_dim=384, intermediate_dim=1536, max_sequence_length=512)
+PROMPT_LENGTH, NEW_TOKENS = 16, 64
+
+
+def _gpt2_inputs(np):
+    rng = np.random.default_rng(0)
+    max_length = PROMPT_LENGTH + NEW_TOKENS
+    token_ids = np.zeros((1, max_length), "int32")
+    token_ids[0, :PROMPT_LENGTH] = rng.integers(1, 50257, PROMPT_LENGTH)
+    padding_mask = (np.arange(max_length) < PROMPT_LENGTH)[None].astype("int32")
+    return {"token_ids": token_ids, "padding_mask": padding_mask}, max_length
+
+
+def _copy_weights(source, target):
+    """Copies weights in order when both models have the same shapes; False otherwise."""
+    src, dst = source.get_weights(), target.get_weights()
+    if len(src) != len(dst) or any(a.shape != b.shape for a, b in zip(src, dst)):
+        return False
+    target.set_weights(src)
+    return True
+
+
+def _time_generate(generate, repeat):
+    start = time.perf_counter()
+    first_output = generate()
+    first_call = time.perf_counter() - start
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        generate()
+        runs.append(time.perf_counter() - start)
+    runs.sort()
+    return first_output, first_call, runs[len(runs) // 2]
+
+
+def worker(repeat):
+    import keras
+    import numpy as np
+
+    from kerasverse.nlp.models import BertBackbone
+    from kerasverse.nlp.models import GPT2Backbone
+    from kerasverse.nlp.models import GPT2CausalLM
+
+    try:
+        import keras_hub
+    except Exception as error:  # Not installed, or broken on this backend.
+        keras_hub, peer_error = None, f"{type(error).__name__}: {error}"[:80]
+    else:
+        peer_error = None
+    result = {"backend": keras.config.backend(), "peer_error": peer_error}
+    inputs, max_length = _gpt2_inputs(np)
+
+    # ---- GPT-2 generate.
+    keras.utils.set_random_seed(0)
+    ours = GPT2CausalLM(GPT2Backbone(**GPT2_CONFIG, dropout=0.0))
+    ours_ids, first, steady = _time_generate(lambda: ours.generate(inputs, max_length=max_length, stop_token_ids=None), repeat)
+    result["gpt2"] = {"ours_first_s": first, "ours_steady_s": steady, "ours_compilations": ours.num_generate_compilations}
+    if keras_hub is not None:
+        peer = keras_hub.models.GPT2CausalLM(backbone=keras_hub.models.GPT2Backbone(**GPT2_CONFIG, dropout=0.0), preprocessor=None)
+        peer.compile(sampler="greedy")
+        same_weights = _copy_weights(ours, peer)
+        peer_ids, first, steady = _time_generate(lambda: peer.generate(inputs, max_length=max_length, stop_token_ids=None), repeat)
+        agree = bool(same_weights and np.array_equal(np.asarray(peer_ids["token_ids"]), ours_ids["token_ids"]))
+        result["gpt2"].update({"peer_first_s": first, "peer_steady_s": steady, "same_weights": same_weights, "same_ids": agree})
+
+
+    # ---- MiniLM forward.
+    rng = np.random.default_rng(0)
+    batch = {
+        "token_ids": rng.integers(1, 30522, (32, 128)).astype("int32"),
+        "segment_ids": np.zeros((32, 128), "int32"),
+        "padding_mask": np.ones((32, 128), "int32"),
+    }
+    bert = BertBackbone(**MINILM_CONFIG, dropout=0.0)
+    bert.compile(jit_compile=keras.config.backend() == "jax")
+    ours_out = bert.predict_on_batch(batch)["sequence_output"]
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        bert.predict_on_batch(batch)
+        runs.append(time.perf_counter() - start)
+    result["bert"] = {"ours_s": sorted(runs)[len(runs) // 2]}
+    if keras_hub is not None:
+        peer_bert = keras_hub.models.BertBackbone(**MINILM_CONFIG, dropout=0.0)
+        peer_bert.compile(jit_compile=keras.config.backend() == "jax")
+        same_weights = _copy_weights(bert, peer_bert)
+        peer_out = peer_bert.predict_on_batch(batch)["sequence_output"]
+        runs = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            peer_bert.predict_on_batch(batch)
+            runs.append(time.perf_counter() - start)
+        diff = float(np.abs(np.asarray(peer_out) - np.asarray(ours_out)).max()) if same_weights else None
+        result["bert"].update({"peer_s": sorted(runs)[len(runs) // 2], "max_abs_diff": diff})
+    print("RESULT " + json.dumps(result))
+
+
+def main(argv=None):
+    from benchmarks import harness
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backends", default="jax,torch")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.repeat)
+        return None
+    rows = []
+    notes = []
+    for backend in args.backends.split(","):
+        env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        process = subprocess.run(
+            [sys.executable, os.path.abspath(__file__), "--worker", "--repeat", str(args.repeat)],
+            capture_output=True, text=True, env=env,
+        )
+        lines = [line for line in process.stdout.splitlines() if line.startswith("RESULT ")]
+        if process.returncode != 0 or not lines:
+            notes.append(f"{backend}: worker failed: {process.stderr.strip().splitlines()[-1:]}")
+            continue
+        result = json.loads(lines[-1][len("RESULT "):])
+        gpt2, bert = result["gpt2"], result["bert"]
+        tokens = lambda seconds: None if seconds is None else NEW_TOKENS / seconds  # noqa: E731
+        rows.append(harness.comparison_row(f"GPT-2 124M generate, {backend}, new tokens/s", tokens(gpt2["ours_steady_s"]), tokens(gpt2.get("peer_steady_s")), unit="tok/s", higher_is_better=True))
+        rows.append(harness.comparison_row(f"GPT-2 124M generate, {backend}, first call", gpt2["ours_first_s"], gpt2.get("peer_first_s")))
+        rows.append(harness.comparison_row(f"MiniLM forward b32 x 128, {backend}", bert["ours_s"], bert.get("peer_s")))
+        notes.append(
+            f"{backend}: kerasverse generate compilations after {args.repeat + 1} calls = {gpt2['ours_compilations']}"
+            f"; same weights/ids as keras-hub: {gpt2.get('same_weights')}/{gpt2.get('same_ids')}"
+            f"; MiniLM max |diff| vs keras-hub: {bert.get('max_abs_diff')}"
+            + (f"; keras-hub unavailable ({result['peer_error']})" if result["peer_error"] else "")
+        )
+    print(f"NLP models, {os.cpu_count()} CPU cores, batch 1, prompt {PROMPT_LENGTH} + {NEW_TOKENS} new tokens, greedy; median of {args.repeat} (ratio > 1: kerasverse better)")
+    print(harness.format_table(rows, ["case", "kerasverse", "peer", "ratio"]))
+    for note in notes:
+        print("- " + note)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
