@@ -29,6 +29,7 @@ SENTENCES = [
 
 
 class MiniLMTest(TestCase):
+    @pytest.mark.slow  # Builds the 23M-parameter model (~10-30 s on 2 cores).
     def test_sentence_embeddings_match_transformers(self):
         torch = pytest.importorskip("torch")
         transformers = pytest.importorskip("transformers")
@@ -49,6 +50,7 @@ class MiniLMTest(TestCase):
         expected = ((states * mask).sum(1) / mask.sum(1)).numpy()
         self.assertAllClose(ours, expected, atol=1e-4, rtol=1e-4)
 
+    @pytest.mark.slow
     def test_tokenizer_and_bad_checkpoints(self):
         path = minilm_dir()
         tokenizer = BertTokenizer.from_preset(path)
