@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from kerasverse.nlp.layers.modeling.transformer_layer_utils import clone_initializer
 from kerasverse.nlp.layers.modeling.transformer_layer_utils import get_activation
 
 
@@ -81,8 +82,8 @@ class MaskedLMHead(keras.layers.Layer):
         self._intermediate_dense = keras.layers.Dense(
             hidden_dim,
             activation=get_activation(self.intermediate_activation),
-            kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
-            bias_initializer=keras.initializers.serialize(self.bias_initializer),
+            kernel_initializer=clone_initializer(self.kernel_initializer),
+            bias_initializer=clone_initializer(self.bias_initializer),
             dtype=self.dtype_policy,
             name="intermediate_dense",
         )

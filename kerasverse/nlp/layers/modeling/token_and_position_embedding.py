@@ -5,6 +5,7 @@ import keras
 from kerasverse.nlp.layers.modeling.position_embedding import PositionEmbedding
 from kerasverse.nlp.layers.modeling.reversible_embedding import ReversibleEmbedding
 from kerasverse.nlp.layers.modeling.transformer_layer_utils import check_positive_int
+from kerasverse.nlp.layers.modeling.transformer_layer_utils import clone_initializer
 
 
 @keras.saving.register_keras_serializable(package="kerasverse")
@@ -58,14 +59,14 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
             vocabulary_size,
             embedding_dim,
             tie_weights=tie_weights,
-            embeddings_initializer=keras.initializers.serialize(self.embeddings_initializer),
+            embeddings_initializer=clone_initializer(self.embeddings_initializer),
             mask_zero=mask_zero,
             dtype=self.dtype_policy,
             name="token_embedding",
         )
         self.position_embedding = PositionEmbedding(
             sequence_length,
-            initializer=keras.initializers.serialize(self.embeddings_initializer),
+            initializer=clone_initializer(self.embeddings_initializer),
             dtype=self.dtype_policy,
             name="position_embedding",
         )

@@ -70,5 +70,10 @@ def check_positive_int(name, value):
 
 
 def clone_initializer(initializer):
-    """A fresh copy of a Keras initializer (so sublayers do not share its seed)."""
-    return keras.initializers.get(keras.initializers.serialize(keras.initializers.get(initializer)))
+    """A fresh copy of a Keras initializer (so sublayers do not share its seed).
+
+    Copies through `get_config` rather than `keras.initializers.serialize`,
+    which imports TensorFlow whenever it is installed.
+    """
+    initializer = keras.initializers.get(initializer)
+    return initializer.__class__.from_config(initializer.get_config())
