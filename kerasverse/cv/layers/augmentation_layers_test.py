@@ -38,6 +38,7 @@ class TestAugmentationContract:
         case.run_layer_test(cls, kwargs, input_shape=(2, 24, 24, 3), expected_output_shape=(2, size, size, 3),
                             run_training_check=False, run_jit_check=False, run_saving_check=False)
 
+    @pytest.mark.slow
     def test_saving_in_a_model(self, name):
         cls, kwargs = LAYERS[name]
         images = box_images(batch=2, size=24)["images"]
@@ -66,6 +67,7 @@ class TestAugmentationContract:
         again = cls(**kwargs)(inputs)
         np.testing.assert_allclose(images(again), images(first), atol=1e-4)
 
+    @pytest.mark.slow
     def test_new_randomness_under_compiled_predict(self, name):
         cls, kwargs = LAYERS[name]
         images = np.random.default_rng(0).uniform(0, 255, (2, 24, 24, 3)).astype("float32")

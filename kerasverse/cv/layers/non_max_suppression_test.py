@@ -86,6 +86,7 @@ class NonMaxSuppressionTest(TestCase):
         self.assertAllEqual(out["num_detections"], np.array([0, 0]))
         self.assertAllEqual(out["classes"], -np.ones((2, 5)))
 
+    @pytest.mark.slow
     def test_layer_in_model_jit_and_saving(self):
         boxes, scores = random_problem(7, batch=2, num_boxes=30)
         self.run_layer_test(

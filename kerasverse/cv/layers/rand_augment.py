@@ -194,7 +194,8 @@ def _on_subset(x, mask, fn, capacity):
 
 def _sharpen(images, factor):
     """PIL's SMOOTH kernel [[1, 1, 1], [1, 5, 1], [1, 1, 1]] / 13 as shifted sums, then a blend."""
-    padded = ops.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="edge")
+    padded = ops.concatenate([images[:, :1], images, images[:, -1:]], axis=1)  # edge padding
+    padded = ops.concatenate([padded[:, :, :1], padded, padded[:, :, -1:]], axis=2)
     rows = padded[:, :-2] + padded[:, 1:-1] + padded[:, 2:]
     box = rows[:, :, :-2] + rows[:, :, 1:-1] + rows[:, :, 2:]
     blurred = (box + 4.0 * images) / 13.0

@@ -56,7 +56,7 @@ class COCOMetricsTest(TestCase):
         return got
 
     def test_identical_to_pycocotools_on_random_detections(self):
-        for seed in range(4):
+        for seed in range(2):
             got = self._compare(seed)
             self.assertTrue((got > 0).all(), got)  # every number is exercised
 
