@@ -60,6 +60,56 @@ def generate_sentences(vocabulary, count=NUM_SENTENCES, seed=0):
     return sentences
 
 
+HARD_WORDS = [
+    "x\u00a0y", "a\u2003b", "…", "x²", "ﬁne", "Straße", "İstanbul", "ǅemal", "\u200bzero", "日本語テキスト",
+    "한국어", "ÀÉÎÕÜ", "e\u0301", "\x01ctl", "tab\there", "a_b", "$5", "¿Qué?", "«guillemets»", "naïve—café",
+    "\u3000ideo", "[CLS]", "don't", "3.14", "\r\n",
+]
+
+
+def hard_unicode_sentences(count=500, seed=1):
+    """Unicode edge cases (accents, CJK, Unicode spaces, ligatures, controls)."""
+    rng = random.Random(seed)
+    return [" ".join(rng.choice(HARD_WORDS) for _ in range(rng.randint(1, 10))) for _ in range(count)]
+
+
+def keras_hub_parity(keras_hub, vocabulary):
+    """Counts strings where kerasverse's ids equal keras_hub's (Python and tf-text paths)."""
+    from kerasverse.nlp.tokenizers import WordPieceTokenizer
+
+    texts = hard_unicode_sentences()
+    lines = []
+    for options in ({"lowercase": True, "strip_accents": True}, {"lowercase": True}, {}):
+        ours = WordPieceTokenizer(vocabulary=vocabulary, **options)(texts)
+        peer = keras_hub.tokenizers.WordPieceTokenizer(vocabulary=vocabulary, **options)
+        python_ids = [list(map(int, row)) for row in peer(texts)]
+        same_python = sum(a == b for a, b in zip(ours, python_ids))
+        try:
+            import tensorflow as tf
+
+            tf_ids = tf.function(lambda x, peer=peer: peer(x))(tf.constant(texts)).to_list()
+            same_tf = f"{sum(a == b for a, b in zip(ours, tf_ids))}/{len(texts)}"
+        except Exception as error:  # noqa: BLE001
+            same_tf = f"n/a ({type(error).__name__})"
+        lines.append(f"{options}: python path {same_python}/{len(texts)}, tf-text path {same_tf}")
+    return lines
+
+
+def cpu_throughput(fn, megabytes, repeat=3):
+    """MB per CPU-second of this process (all threads), median of `repeat`:
+    shows the work done, whatever the load of the shared machine."""
+    import statistics
+    import time
+
+    fn()
+    runs = []
+    for _ in range(repeat):
+        start = time.process_time()
+        fn()
+        runs.append(time.process_time() - start)
+    return megabytes / statistics.median(runs)
+
+
 def main():
     path = os.path.join(minilm_dir(), "vocab.txt")
     with open(path, encoding="utf-8") as file:
@@ -104,6 +154,10 @@ def main():
         lambda: reference.encode_batch_fast(sentences, add_special_tokens=False), repeat=repeat, warmup=1
     )
 
+    cpu_rows = [
+        ("kerasverse ragged ids", cpu_throughput(lambda: ours(sentences), megabytes)),
+        ("HF tokenizers encode_batch", cpu_throughput(lambda: reference.encode_batch(sentences, add_special_tokens=False), megabytes)),
+    ]
     keras_hub_eager = keras_hub_tf = None
     notes = []
     try:
@@ -128,10 +182,13 @@ def main():
             else:
                 timing = harness.measure(lambda: tf_fn(tensor), repeat=repeat, warmup=1)
                 keras_hub_tf = megabytes / timing.median_s
+                cpu_rows.append(("keras_hub tf-text in tf.function", cpu_throughput(lambda: tf_fn(tensor), megabytes)))
         except Exception as error:  # noqa: BLE001 - a missing peer prints n/a
             notes.append(f"keras_hub tf-text path: n/a ({type(error).__name__}: {error})"[:160])
+        parity = keras_hub_parity(keras_hub, vocabulary)
     except Exception as error:  # noqa: BLE001
         notes.append(f"keras_hub: n/a ({type(error).__name__}: {error})"[:160])
+        parity = []
 
     def mbps(timing):
         return megabytes / timing.median_s
@@ -146,8 +203,14 @@ def main():
     ]
     print(f"Throughput, median of {repeat} (ratio = kerasverse / peer; ids identical to HF BERT)")
     print(harness.format_table(rows, ["case", "kerasverse", "peer", "ratio"]))
+    print("CPU throughput (MB per CPU-second of the process, all threads; median of 3)")
+    print(harness.format_table([{"case": c, "MB per CPU-s": f"{v:.4g}"} for c, v in cpu_rows], ["case", "MB per CPU-s"]))
     for note in notes:
         print("note:", note)
+    if parity:
+        print("Identical ids to keras_hub on 500 hard Unicode strings (kerasverse == keras_hub):")
+        for line in parity:
+            print("  ", line)
 
 
 if __name__ == "__main__":

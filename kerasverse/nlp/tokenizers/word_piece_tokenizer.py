@@ -112,29 +112,52 @@ def _split_with_spans(text, delimiters, keep):
     return words
 
 
-class _WordCache(dict):
-    """Maps a pre-tokenized word to a code: its id when it is one piece, or
-    `-(k + 1)` where `k` indexes `pieces` when it is zero or several pieces."""
+class _WordCache:
+    """Maps a whitespace-free chunk of text to a code: its id when it is one
+    piece, or `-(k + 1)` where `k` indexes `pieces` when it is zero or several
+    pieces. A plain dict (lookups of a dict subclass are twice as slow)."""
 
     def __init__(self, engine):
-        super().__init__()
         self.engine = engine
+        self.codes = {}
         self.pieces = []
         self._arrays = None
 
-    def __missing__(self, word):
-        ids = self.engine.chunk_to_ids(word)
+    def __len__(self):
+        return len(self.codes)
+
+    def add(self, chunk):
+        ids = self.engine.chunk_to_ids(chunk)
         if len(ids) == 1:
             code = ids[0]
         else:
             self.pieces.append(ids)
             self._arrays = None
             code = -len(self.pieces)
-        self[word] = code
+        self.codes[chunk] = code
         return code
 
+    def code(self, chunk):
+        code = self.codes.get(chunk)
+        return self.add(chunk) if code is None else code
+
+    def lookup(self, chunks):
+        """Codes of many chunks as an int64 array (unseen chunks are added)."""
+        if len(chunks) == 0:
+            return np.zeros(0, np.int64)
+        if len(chunks) == 1:
+            return np.array([self.code(chunks[0])], np.int64)
+        getter = operator.itemgetter(*chunks)
+        try:
+            values = getter(self.codes)
+        except KeyError:
+            for chunk in set(chunks).difference(self.codes):
+                self.add(chunk)
+            values = getter(self.codes)
+        return np.array(values, np.int64)
+
     def clear(self):
-        super().clear()
+        self.codes = {}
         self.pieces = []
         self._arrays = None
 
@@ -268,18 +291,12 @@ class _WordPieceEngine:
         return text.split()
 
     def _codes(self, chunks):
-        if not chunks:
-            return np.zeros(0, np.int64)
-        if len(chunks) == 1:
-            return np.array([self.cache[chunks[0]]], np.int64)
-        return np.array(operator.itemgetter(*chunks)(self.cache), np.int64)
+        return self.cache.lookup(chunks)
 
     def _encode_chunks(self, texts, num_rows, lower_first):
         separator = f" {_ROW_SEPARATOR} "
         chunks = self._chunks(separator.join(texts) + separator, lower_first)
-        cache = self.cache
-        if _ROW_SEPARATOR not in cache:
-            cache[_ROW_SEPARATOR] = _SEPARATOR_CODE
+        self.cache.codes[_ROW_SEPARATOR] = _SEPARATOR_CODE
         codes = self._codes(chunks)
         is_separator = codes == _SEPARATOR_CODE
         word_rows = np.cumsum(is_separator) - is_separator
@@ -329,7 +346,7 @@ class _WordPieceEngine:
         ids, starts, ends = [], [], []
         suffix_length = len(self.suffix_indicator)
         for word, start, end in words:
-            code = self.cache[word]
+            code = self.cache.code(word)
             pieces = (code,) if code >= 0 else self.cache.pieces[-code - 1]
             folded = casefold(word) if self.lowercase and word not in self.special_set else word
             exact = len(folded) == len(word) and self.oov_id not in pieces
