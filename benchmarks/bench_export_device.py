@@ -59,13 +59,21 @@ def digits_cnn():
 
 
 def mobilenet_v3_small():
-    return keras.applications.MobileNetV3Small(
+    model = keras.applications.MobileNetV3Small(
         input_shape=(32, 32, 3),
         weights=None,
         classes=10,
         include_preprocessing=False,
         minimalistic=False,
     )
+    # The application uses BatchNormalization momentum 0.999, made for long
+    # ImageNet runs: after a few hundred steps the moving statistics are still
+    # mostly their initial values and inference predicts one class. 0.9 lets
+    # them settle within this short training.
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.momentum = 0.9
+    return model
 
 
 def train(model, data, epochs):
