@@ -102,6 +102,9 @@ def main():
     )
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument(
+        "--calibration-samples", type=int, default=1000, help="int8 calibration samples"
+    )
+    parser.add_argument(
         "--models", nargs="*", default=["digits_cnn", "mobilenet_v3_small"]
     )
     args = parser.parse_args()
@@ -129,7 +132,8 @@ def main():
                 x_test,
                 labels=y_test,
                 directory=directory,
-                representative_data=x_train[:200],
+                representative_data=x_train,
+                num_calibration_samples=args.calibration_samples,
                 repeat=args.repeat,
             )
             keras_own = keras_litert_on_this_backend(model, directory)

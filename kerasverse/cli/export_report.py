@@ -139,6 +139,7 @@ def build_report(
     repeat=20,
     formats=("litert", "onnx"),
     keras_path=None,
+    num_calibration_samples=200,
 ):
     """Exports `model` to every device format, verifies and times each artifact.
 
@@ -152,6 +153,7 @@ def build_report(
         formats: subset of `("litert", "onnx")`.
         keras_path: the `.keras` file, for the Keras row's size (default: saved
             into `directory`).
+        num_calibration_samples: int8 calibration samples used at most.
 
     Returns:
         A list of row dicts with the keys of `COLUMNS` plus raw numbers
@@ -190,6 +192,7 @@ def build_report(
             representative_data=x
             if representative_data is None
             else representative_data,
+            num_calibration_samples=num_calibration_samples,
         )
         float_size = None
         for (name, _), path in zip(LITERT_VARIANTS, files):
