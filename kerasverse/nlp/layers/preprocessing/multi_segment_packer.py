@@ -48,7 +48,9 @@ class MultiSegmentPacker(keras.layers.Layer):
     segment 0, a separator belongs to the segment before it).
 
     Runs on the host with numpy; each segment is a list of ids, a list of
-    lists (ragged batch) or a 1D/2D numpy array.
+    lists (ragged batch) or a 1D/2D numpy array. On dense int tensors (backend
+    tensors or symbolic Keras inputs) it runs with `keras.ops`, so it can sit
+    inside a model; every position of a dense segment counts as a token.
 
     Args:
         sequence_length: int. The output length.
@@ -104,13 +106,27 @@ class MultiSegmentPacker(keras.layers.Layer):
         self.pad_value = pad_value
         self.padding_side = padding_side
 
-    def __call__(self, inputs, sequence_length=None, add_start_value=True, add_end_value=True):
+    def __call__(self, inputs, sequence_length=None, add_start_value=True, add_end_value=True, **kwargs):
+        segments = inputs if isinstance(inputs, (tuple, list)) else (inputs,)
+        if segments and all(sequences.is_model_tensor(x) for x in segments):
+            # Dense int tensors (e.g. inside a functional model): keras.ops.
+            return super().__call__(
+                inputs,
+                sequence_length=sequence_length,
+                add_start_value=add_start_value,
+                add_end_value=add_end_value,
+                **kwargs,
+            )
         return self.call(inputs, sequence_length, add_start_value, add_end_value)
 
-    def call(self, inputs, sequence_length=None, add_start_value=True, add_end_value=True):
+    def call(self, inputs, sequence_length=None, add_start_value=True, add_end_value=True, training=None):
         sequence_length = sequence_length or self.sequence_length
+        if isinstance(inputs, list) and inputs and all(sequences.is_model_tensor(x) for x in inputs):
+            inputs = tuple(inputs)  # Keras may hand a tuple of tensors over as a list.
         if not isinstance(inputs, tuple):
             inputs = (inputs,)
+        if inputs and all(sequences.is_model_tensor(x) for x in inputs):
+            return self._call_ops(inputs, sequence_length, add_start_value, add_end_value)
         if not inputs:
             raise ValueError("At least one segment is required for packing. Received: inputs=()")
         converted = [sequences.to_rows(x, name=f"inputs[{i}]") for i, x in enumerate(inputs)]
@@ -152,6 +168,43 @@ class MultiSegmentPacker(keras.layers.Layer):
         if not batched:
             return token_ids[0], segment_ids[0]
         return token_ids, segment_ids
+
+    def _call_ops(self, segments, sequence_length, add_start_value, add_end_value):
+        """Dense segments: every position is a token, so the allocation is static."""
+        from keras import ops
+
+        values = self.start_value + self.end_value + self.sep_value
+        if any(isinstance(v, str) for v in values) or isinstance(self.pad_value, str):
+            raise ValueError("String tokens need the host path: call the packer on Python lists or numpy arrays.")
+        num_segments = len(segments)
+        start = self.start_value if add_start_value else []
+        end = self.end_value if add_end_value else []
+        budget = sequence_length - len(start) - (num_segments - 1) * len(self.sep_value) - len(end)
+        allocate = round_robin_lengths if self.truncate == "round_robin" else waterfall_lengths
+        kept = allocate([int(x.shape[-1]) for x in segments], budget)
+        like = segments[0]
+        parts, segment_ids = [], []
+        if start:
+            parts.append(sequences.ops_constant_columns(start, like))
+            segment_ids += [0] * len(start)
+        for s, (x, keep) in enumerate(zip(segments, kept)):
+            closing = end if s == num_segments - 1 else self.sep_value
+            parts.append(ops.cast(x[..., :keep], like.dtype))
+            if closing:
+                parts.append(sequences.ops_constant_columns(closing, like))
+            segment_ids += [s] * (keep + len(closing))
+        token_ids = ops.concatenate(parts, axis=-1)
+        segment_ids = sequences.ops_constant_columns(segment_ids, ops.cast(like, "int32"))
+        pad_value = 0 if self.pad_value is None else self.pad_value
+        return (
+            sequences.ops_pad(token_ids, sequence_length, pad_value, self.padding_side),
+            sequences.ops_pad(segment_ids, sequence_length, 0, self.padding_side),
+        )
+
+    def compute_output_shape(self, inputs_shape):
+        first = inputs_shape[0] if isinstance(inputs_shape[0], (tuple, list)) else inputs_shape
+        shape = (*tuple(first)[:-1], self.sequence_length)
+        return shape, shape
 
     def get_config(self):
         config = super().get_config()

@@ -75,3 +75,26 @@ class MultiSegmentPackerTest(TestCase):
             packer(([5, 6], [[7]]))
         with pytest.raises(ValueError, match="same batch size"):
             packer(([[5, 6]], [[7], [8]]))
+
+
+class MultiSegmentPackerInModelTest(TestCase):
+    def test_layer_in_model(self):
+        first = np.array([[5, 6, 7, 8], [9, 10, 11, 12]], "int32")
+        second = np.array([[20, 21], [22, 23]], "int32")
+        for truncate in ("round_robin", "waterfall"):
+            init = {"sequence_length": 7, "start_value": 1, "end_value": 2, "truncate": truncate}
+            output = self.run_layer_test(
+                MultiSegmentPacker,
+                init_kwargs=init,
+                input_data=(first, second),
+                expected_output_shape=((2, 7), (2, 7)),
+                run_training_check=False,
+            )
+            host = MultiSegmentPacker(**init)((first, second))
+            np.testing.assert_array_equal(keras.ops.convert_to_numpy(output[0]), host[0])
+            np.testing.assert_array_equal(keras.ops.convert_to_numpy(output[1]), host[1])
+        packer = MultiSegmentPacker(10, 1, 2, sep_value=[3, 3], padding_side="left")
+        tokens, segments = packer((keras.ops.convert_to_tensor(first), keras.ops.convert_to_tensor(second)))
+        host_tokens, host_segments = packer((first, second))
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(tokens), host_tokens)
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(segments), host_segments)

@@ -108,4 +108,5 @@ def ops_constant_columns(values, like):
     columns = ops.convert_to_tensor(np.asarray(values), dtype=like.dtype)
     if len(like.shape) == 1:
         return columns
-    return ops.broadcast_to(columns[None, :], (ops.shape(like)[0], len(values)))
+    # Broadcasting against a zero column keeps an unknown batch size symbolic.
+    return ops.zeros_like(like[..., :1]) + columns
