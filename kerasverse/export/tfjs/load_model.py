@@ -70,7 +70,7 @@ def load_model(path):
     model = keras.saving.deserialize_keras_object(_serialized_model(class_name, config))
 
     weights = weights_manifest.read_weights(model_json.get("weightsManifest", []), directory)
-    expected = tfjs_weights(model)
+    expected = [(_resolve(name, weights), variable) for name, variable in tfjs_weights(model)]
     missing = [name for name, _ in expected if name not in weights]
     if missing:
         raise ValueError(f"{json_path}: the weights manifest lacks {missing}. Found: {sorted(weights)}.")
@@ -80,6 +80,19 @@ def load_model(path):
             raise ValueError(f"{json_path}: weight `{name}` has shape {list(value.shape)}; the model expects {list(variable.shape)}.")
         variable.assign(value)
     return model
+
+
+def _resolve(name, weights):
+    """The manifest name of weight `name`, allowing tf.keras 2's extra levels.
+
+    The official converter writes tf.keras names such as
+    `lstm/lstm_cell/kernel` where tfjs names the weight `lstm/kernel`.
+    """
+    if name in weights:
+        return name
+    scope, _, leaf = name.rpartition("/")
+    candidates = [n for n in weights if n.startswith(scope + "/") and n.endswith("/" + leaf)]
+    return candidates[0] if len(candidates) == 1 else name
 
 
 # ----------------------------------------------------------------- configs
@@ -160,6 +173,8 @@ def _layer(entry):
         if key not in accepted:
             continue
         converted[key] = _value(key, value)
+    if class_name == "BatchNormalization" and isinstance(converted.get("axis"), list) and len(converted["axis"]) == 1:
+        converted["axis"] = converted["axis"][0]  # tf.keras 2 writes [axis].
     if class_name == "GRU":
         converted["reset_after"] = False  # The only GRU tfjs implements.
     if class_name == "Bidirectional":

@@ -86,3 +86,16 @@ class LoadModelTest(TestCase):
         _edit_json(out_dir, lambda j: j["weightsManifest"][0]["weights"][-1].update(name="out/other"))
         with pytest.raises(ValueError, match=r"the weights manifest lacks \['out/bias'\]"):
             tfjs.load_model(out_dir)
+
+
+class OfficialConverterFixtureTest(TestCase):
+    """testdata/official_converter_tf_keras2: a tf.keras 2 model (Conv1D, BN, LSTM,
+    Dense) converted by the official `tensorflowjs` 4.22 converter, with
+    tf.keras' own outputs as the oracle."""
+
+    def test_loads_official_converter_output(self):
+        folder = os.path.join(os.path.dirname(__file__), "testdata", "official_converter_tf_keras2")
+        expected = np.load(os.path.join(folder, "expected.npz"))
+        model = tfjs.load_model(folder)
+        self.assertEqual([type(layer).__name__ for layer in model.layers], ["Conv1D", "BatchNormalization", "LSTM", "Dense"])
+        self.assertAllClose(model(expected["inputs"]), expected["outputs"], atol=1e-5, rtol=0)
