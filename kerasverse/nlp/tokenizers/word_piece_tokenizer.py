@@ -285,9 +285,12 @@ class _WordPieceEngine:
         return not any(any(c.isspace() for c in token) for token in self.special_tokens)
 
     def _chunks(self, text, lower_first):
-        # Lower-casing ASCII text first is exact (and makes fewer cache keys).
-        if lower_first and self.lowercase and not self.special_tokens:
-            text = text.lower()
+        # Lower-casing ASCII text first is exact (and makes fewer cache keys),
+        # unless a special token is (or would become) part of the text.
+        if lower_first and self.lowercase:
+            lowered = text.lower()
+            if not any(token in text or token in lowered for token in self.special_tokens):
+                text = lowered
         return text.split()
 
     def _codes(self, chunks):

@@ -149,6 +149,14 @@ class WordPieceTokenizerTest(TestCase):
         )
         self.assertEqual(specials("[CLS] Cafe[SEP]"), ["[CLS]", "cafe", "[SEP]"])
         self.assertEqual(specials("[CLS] Café"), ["[CLS]", "caf", "##é"])
+        # Batches with and without special tokens in the text (ASCII fast path).
+        self.assertEqual(specials(["Cafe [SEP]", "CAFE cafe"]), [["cafe", "[SEP]"], ["cafe", "cafe"]])
+        self.assertEqual(specials(["[cls] [Sep]"]), [["[UNK]", "cls", "[UNK]", "[UNK]", "[UNK]", "[UNK]"]])
+        lower_special = WordPieceTokenizer(
+            vocabulary=[*vocab, "<mask>"], lowercase=True, special_tokens=["<mask>"],
+            special_tokens_in_strings=True, dtype="string",
+        )
+        self.assertEqual(lower_special(["<MASK> cafe", "<mask>"]), [["[UNK]", "[UNK]", "[UNK]", "cafe"], ["<mask>"]])
         self.assertEqual(tokenizer("[CLS]"), ["[UNK]", "cls", "[UNK]"])
         # Case folding is NFKC_Casefold, as keras_hub's (tf-text's): "…" is
         # "...", where Hugging Face BERT keeps "…" (the one known difference).
