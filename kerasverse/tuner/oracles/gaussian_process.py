@@ -52,10 +52,10 @@ class GaussianProcess:
         noise = np.exp(theta[1 + dims]) + self.min_noise
         return amplitude, lengthscales, noise
 
-    def _neg_log_likelihood(self, theta, x, y):
-        n, dims = x.shape
+    def _neg_log_likelihood(self, theta, pairwise_sq, y):
+        n, _, dims = pairwise_sq.shape
         amplitude, lengthscales, noise = self._unpack(theta, dims)
-        diff_sq = (x[:, None, :] - x[None, :, :]) ** 2 / lengthscales**2  # n, n, d
+        diff_sq = pairwise_sq / lengthscales**2  # n, n, d
         r = np.sqrt(np.sum(diff_sq, axis=-1))
         exp = np.exp(-SQRT5 * r)
         k = amplitude * (1.0 + SQRT5 * r + 5.0 / 3.0 * r**2) * exp
@@ -101,11 +101,12 @@ class GaussianProcess:
                     [[self.rng.normal()], np.log(0.5) + self.rng.normal(size=dims), [np.log(1e-3)]]
                 )
             )
+        pairwise_sq = (x[:, None, :] - x[None, :, :]) ** 2
         best = None
         for start in starts:
             result = scipy.optimize.minimize(
-                self._neg_log_likelihood, start, args=(x, y_scaled), jac=True,
-                method="L-BFGS-B", bounds=bounds, options={"maxiter": 50},
+                self._neg_log_likelihood, start, args=(pairwise_sq, y_scaled), jac=True,
+                method="L-BFGS-B", bounds=bounds, options={"maxiter": 30 if warm else 60},
             )
             if best is None or result.fun < best.fun:
                 best = result
