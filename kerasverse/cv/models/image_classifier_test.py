@@ -27,7 +27,7 @@ class ImageClassifierTest(TestCase):
     def test_model(self):
         classifier = ImageClassifier(ResNetBackbone(**TINY_RESNET), num_classes=3, activation="softmax")
         output = self.run_model_test(classifier, random_images(2, 32), expected_output_shape=(2, 3))
-        self.assertAllClose(np.sum(np.asarray(output), axis=-1), np.ones(2), atol=1e-5)
+        self.assertAllClose(np.sum(keras.ops.convert_to_numpy(output), axis=-1), np.ones(2), atol=1e-5)
 
     def test_learns_quadrants(self):
         images, labels = _quadrant_data()

@@ -10,8 +10,8 @@ from kerasverse.testing import TestCase
 class MobileNetV3BackboneTest(TestCase):
     def test_tiny(self):
         backbone = MobileNetV3Backbone(**BACKBONE_PRESETS["mobilenet_v3_tiny"])
-        self.run_model_test(backbone, random_images(2, 32), expected_output_shape=(2, 2, 2, 192))
-        self.assertEqual(sorted(backbone.pyramid_outputs), ["P1", "P2", "P3", "P4"])
+        self.run_model_test(backbone, random_images(2, 32), expected_output_shape=(2, 1, 1, 192))
+        self.assertEqual(sorted(backbone.pyramid_outputs), ["P1", "P2", "P3", "P4", "P5"])
 
     def test_parameter_counts_match_keras_applications(self):
         for preset, application in (

@@ -222,6 +222,7 @@ def default_anchor_generator(bounding_box_format):
 def encode_box_deltas(boxes, anchors):
     """`center_xywh` boxes to deltas against `center_xywh` anchors (divided by the variance)."""
     variance = ops.convert_to_tensor(BOX_VARIANCE)
+    boxes, anchors = ops.convert_to_tensor(boxes), ops.convert_to_tensor(anchors)
     centre = (boxes[..., :2] - anchors[..., :2]) / anchors[..., 2:]
     size = ops.log(ops.maximum(boxes[..., 2:], 1e-6) / anchors[..., 2:])
     return ops.concatenate([centre, size], axis=-1) / variance
@@ -229,7 +230,8 @@ def encode_box_deltas(boxes, anchors):
 
 def decode_box_deltas(deltas, anchors):
     """Inverse of `encode_box_deltas`: `center_xywh` boxes."""
-    deltas = deltas * ops.convert_to_tensor(BOX_VARIANCE)
+    anchors = ops.convert_to_tensor(anchors)
+    deltas = ops.convert_to_tensor(deltas) * ops.convert_to_tensor(BOX_VARIANCE)
     centre = deltas[..., :2] * anchors[..., 2:] + anchors[..., :2]
     size = ops.exp(ops.minimum(deltas[..., 2:], 10.0)) * anchors[..., 2:]
     return ops.concatenate([centre, size], axis=-1)
