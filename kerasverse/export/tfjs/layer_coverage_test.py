@@ -36,6 +36,16 @@ def _one(layer, shape, dtype="float32"):
     return keras.Model(inputs, layer(inputs))
 
 
+def _masked_text():
+    tokens = keras.Input((6,), dtype="int32")
+    return keras.Model(tokens, layers.LSTM(3)(layers.Embedding(10, 4, mask_zero=True)(tokens)))
+
+
+def _one_seq(first, second):
+    inputs = keras.Input((5, 3))
+    return keras.Model(inputs, second(first(inputs)))
+
+
 def _two(layer, shape_a, shape_b=None):
     a, b = keras.Input(shape_a), keras.Input(shape_b or shape_a)
     return keras.Model([a, b], layer([a, b]))
@@ -92,6 +102,8 @@ LAYER_CASES = {
     "gru": (lambda: _one(layers.GRU(4, reset_after=False), (5, 3)), [(5, 3)]),
     "bidirectional_lstm_concat": (lambda: _one(layers.Bidirectional(layers.LSTM(3)), (5, 3)), [(5, 3)]),
     "bidirectional_gru_sum": (lambda: _one(layers.Bidirectional(layers.GRU(3, reset_after=False, return_sequences=True), merge_mode="sum"), (5, 3)), [(5, 3)]),
+    "embedding_mask_zero_lstm": (lambda: _masked_text(), [(6,)]),
+    "masking_gru": (lambda: _one_seq(layers.Masking(0.0), layers.GRU(3, reset_after=False)), [(5, 3)]),
     "time_distributed_dense": (lambda: _one(layers.TimeDistributed(layers.Dense(3)), (4, 5)), [(4, 5)]),
     "add": (lambda: _two(layers.Add(), (4,)), [(4,), (4,)]),
     "multiply": (lambda: _two(layers.Multiply(), (4,)), [(4,), (4,)]),
@@ -118,9 +130,12 @@ def _inputs(model, shapes, seed):
     arrays = []
     for tensor, shape in zip(model.inputs, shapes):
         if "int" in str(tensor.dtype):
-            arrays.append(rng.integers(0, 10, size=(3,) + shape).astype("int32"))
+            array = rng.integers(1, 10, size=(3,) + shape).astype("int32")
         else:
-            arrays.append((rng.standard_normal((3,) + shape) * 2).astype("float32"))
+            array = (rng.standard_normal((3,) + shape) * 2).astype("float32")
+        if len(shape) >= 1 and shape[0] >= 4:
+            array[0, -2:] = 0  # Padding, for the masking cases.
+        arrays.append(array)
     return arrays if len(arrays) > 1 else arrays[0]
 
 

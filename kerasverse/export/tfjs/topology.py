@@ -84,11 +84,14 @@ def _convert_model(class_name, config, problems):
         # its calls are nodes 1, 2, ...: Keras 3 counts calls from 0 in
         # `keras_history`, and from 1 only for nested Functionals' outputs.
         nested = {e["name"]: e["class_name"] for e in config["layers"] if e["class_name"] in ("Sequential", "Functional")}
+        mask_ops = _implicit_mask_ops(config)
         layers = []
         for entry in config["layers"]:
+            if entry["name"] in mask_ops:
+                continue  # tfjs propagates masks itself.
             converted = _convert_layer(entry, problems)
             converted["name"] = entry["name"]
-            nodes = [_convert_node(node, entry["name"], problems) for node in entry["inbound_nodes"]]
+            nodes = [_convert_node(node, entry["name"], problems, mask_ops) for node in entry["inbound_nodes"]]
             for node in nodes:
                 for ref in node:
                     ref[1] += 1 if ref[0] in nested else 0
@@ -117,9 +120,50 @@ def _refs(refs, what, model_name, problems):
     return [list(r) for r in refs]
 
 
-def _convert_node(node, layer_name, problems):
+def _implicit_mask_ops(config):
+    """Names of the op nodes Keras 3 writes to compute Keras masks.
+
+    With `Embedding(mask_zero=True)` or `Masking`, a Keras 3 functional
+    config holds the mask computation as ops (`NotEqual`, `Any`) passed to
+    the next layers as `mask=`; tfjs-layers propagates the same masks
+    implicitly, so these ops are left out when they feed nothing but `mask`
+    arguments (of layers or of other such ops).
+    """
+    entries = config["layers"]
+    has_masking = any(
+        e["class_name"] == "Masking" or (e["class_name"] == "Embedding" and e["config"].get("mask_zero")) for e in entries
+    )
+    ops = {e["name"] for e in entries if (e.get("module") or "").startswith("keras.src.ops")}
+    if not has_masking or not ops:
+        return set()
+    used_as_data = set()
+    for entry in entries:
+        if entry["name"] in ops:
+            continue
+        for node in entry["inbound_nodes"]:
+            for arg in node.get("args", []):
+                used_as_data |= _history_names(arg)
+    outputs = config["output_layers"]
+    outputs = [outputs] if outputs and isinstance(outputs[0], str) else outputs
+    used_as_data |= {ref[0] for ref in outputs if isinstance(ref, (list, tuple))}
+    return {name for name in ops if name not in used_as_data}
+
+
+def _history_names(value):
+    if isinstance(value, dict):
+        if value.get("class_name") == "__keras_tensor__":
+            return {value["config"]["keras_history"][0]}
+        return set().union(*(_history_names(v) for v in value.values())) if value else set()
+    if isinstance(value, (list, tuple)):
+        return set().union(*(_history_names(v) for v in value)) if value else set()
+    return set()
+
+
+def _convert_node(node, layer_name, problems, mask_ops=frozenset()):
     """A Keras 3 node `{"args", "kwargs"}` -> `[[layer, node, tensor, {}], ...]`."""
-    args, kwargs = node.get("args", []), node.get("kwargs", {})
+    args, kwargs = node.get("args", []), dict(node.get("kwargs", {}))
+    if mask_ops and _history_names(kwargs.get("mask")) <= set(mask_ops):
+        kwargs.pop("mask", None)  # The implicit Keras mask, which tfjs recomputes.
     if not args:
         problems.append(f"layer `{layer_name}` is called without positional inputs.")
         return []

@@ -107,3 +107,19 @@ class TopologyTest(TestCase):
         topology, problems = model_topology(model)
         self.assertEqual(problems, [])
         self.assertEqual(topology["class_name"], "Functional")
+
+    def test_implicit_mask_ops_are_left_to_tfjs(self):
+        tokens = keras.Input((6,), dtype="int32")
+        model = keras.Model(tokens, layers.LSTM(3, name="lstm")(layers.Embedding(10, 4, mask_zero=True, name="embedding")(tokens)))
+        topology, problems = model_topology(model)
+        self.assertEqual(problems, [])
+        names = [layer["class_name"] for layer in topology["config"]["layers"]]
+        self.assertEqual(names, ["InputLayer", "Embedding", "LSTM"])
+        lstm = topology["config"]["layers"][-1]
+        self.assertEqual(lstm["inbound_nodes"], [[["embedding", 0, 0, {}]]])
+
+    def test_explicit_ops_are_reported(self):
+        inputs = keras.Input((4,))
+        model = keras.Model(inputs, layers.Dense(2)(keras.ops.abs(inputs)))
+        problems = model_topology(model)[1]
+        self.assertTrue(any("(Absolute) has no TF.js Layers equivalent" in p for p in problems), problems)
