@@ -5,6 +5,7 @@ from keras import ops
 
 from kerasverse.nlp.samplers.sampler import Sampler
 from kerasverse.nlp.samplers.sampler import any_equal
+from kerasverse.nlp.samplers.sampler import generated_positions
 from kerasverse.nlp.samplers.sampler import map_cache
 
 
@@ -62,7 +63,7 @@ class ContrastiveSampler(Sampler):
             running = ops.less(index, max_length)
             if stop_token_ids is None:
                 return running
-            done = ops.any(any_equal(prompt, stop_token_ids, ops.logical_not(mask)), axis=-1)
+            done = ops.any(any_equal(prompt, stop_token_ids, generated_positions(mask, index)), axis=-1)
             return ops.logical_and(running, ops.logical_not(ops.all(done)))
 
         def body(prompt, cache, index, logits, hidden_states):

@@ -14,6 +14,16 @@ def any_equal(inputs, values, padding_mask):
     return ops.logical_and(output, padding_mask)
 
 
+def generated_positions(mask, index):
+    """True at the positions already generated: not prompt, and before `index`.
+
+    Positions not generated yet hold padding, which may equal a stop token
+    (GPT-2 pads with `<|endoftext|>`), so they must not end the loop.
+    """
+    before = ops.less(ops.arange(ops.shape(mask)[-1]), index)[None, :]
+    return ops.logical_and(ops.logical_not(mask), before)
+
+
 def sample_categorical(logits, seed):
     """One draw per row of `logits` (log-probabilities) with an explicit seed tensor.
 
@@ -94,7 +104,7 @@ class Sampler:
             running = ops.less(index, max_length)
             if stop_token_ids is None:
                 return running
-            done = ops.any(any_equal(prompt, stop_token_ids, ops.logical_not(mask)), axis=-1)
+            done = ops.any(any_equal(prompt, stop_token_ids, generated_positions(mask, index)), axis=-1)
             return ops.logical_and(running, ops.logical_not(ops.all(done)))
 
         def body(prompt, cache, index, seed):

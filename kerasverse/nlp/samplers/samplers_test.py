@@ -41,6 +41,13 @@ class SamplersTest(TestCase):
         self.assertAllEqual(np.asarray(output)[:, 4:], np.zeros((2, 2)))
         self.assertAllEqual(np.asarray(output)[0, :4], np.array([0, 1, 2, 3]))
 
+    def test_padding_equal_to_stop_token_does_not_stop(self):
+        # GPT-2 pads with its stop token: unfilled positions must not end the loop.
+        output = samplers.GreedySampler()(bigram_next, _prompt(), index=1, mask=_mask(), stop_token_ids=(0,))
+        self.assertAllEqual(output, np.array([[0, 1, 2, 3, 4, 5], [3, 1, 2, 3, 4, 5]]))
+        beam = samplers.BeamSampler(num_beams=2)(bigram_next, _prompt(), index=1, mask=_mask(), stop_token_ids=(0,))
+        self.assertAllEqual(beam, np.array([[0, 1, 2, 3, 4, 5], [3, 1, 2, 3, 4, 5]]))
+
     def test_top_k_1_is_greedy_and_top_k_2_stays_in_top_two(self):
         greedy = samplers.GreedySampler()(bigram_next, _prompt(), index=1, mask=_mask())
         self.assertAllEqual(samplers.TopKSampler(k=1, seed=1)(bigram_next, _prompt(), index=1, mask=_mask()), greedy)
