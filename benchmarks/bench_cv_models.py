@@ -8,7 +8,8 @@ Each backend runs in its own interpreter (the Keras backend is fixed per
 process); the peer (keras_cv's YOLOV8Detector, same configuration, same
 backend) runs in the same process as ours when keras_cv is installed.
 
-Run: `.venv-bench/bin/python benchmarks/bench_cv_models.py [--image-size 640] [--repeat 5]`.
+Run: `.venv-bench/bin/python benchmarks/bench_cv_models.py [--image-size 640] [--repeat 5]`
+(`--python .venv/bin/python` runs the workers in an interpreter that has torch).
 """
 
 import argparse
@@ -83,11 +84,11 @@ def worker(image_size, repeat):
     print("RESULT " + json.dumps(result))
 
 
-def main(image_size=640, repeat=5, backends=("jax", "torch")):
+def main(image_size=640, repeat=5, backends=("jax", "torch"), python=None):
     rows, notes = [], []
     for backend in backends:
         env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-        command = [sys.executable, os.path.abspath(__file__), "--worker", "--image-size", str(image_size), "--repeat", str(repeat)]
+        command = [python or sys.executable, os.path.abspath(__file__), "--worker", "--image-size", str(image_size), "--repeat", str(repeat)]
         process = subprocess.run(command, capture_output=True, text=True, env=env)
         lines = [line for line in process.stdout.splitlines() if line.startswith("RESULT ")]
         if not lines:
@@ -113,8 +114,10 @@ if __name__ == "__main__":
     parser.add_argument("--worker", action="store_true")
     parser.add_argument("--image-size", type=int, default=640)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--backends", default="jax,torch")
+    parser.add_argument("--python", default=None, help="interpreter for the workers (e.g. one with torch)")
     args = parser.parse_args()
     if args.worker:
         worker(args.image_size, args.repeat)
     else:
-        main(args.image_size, args.repeat)
+        main(args.image_size, args.repeat, args.backends.split(","), args.python)

@@ -48,10 +48,10 @@ class YOLOV8DetectorTest(TestCase):
         self.assertTrue(np.all(np.isfinite(np.asarray(detections["boxes"]))))
         # Relative boxes: the same raw outputs decoded in pixels are 64x larger.
         raw = detector(images[:1])
-        relative = np.asarray(detector.decode_predictions(raw, images[:1])["boxes"])
+        relative = keras.ops.convert_to_numpy(detector.decode_predictions(raw, images[:1])["boxes"])
         detector.prediction_decoder = NonMaxSuppression("xyxy", from_logits=True, confidence_threshold=0.0, max_detections=5)
         detector.bounding_box_format = "xyxy"
-        pixels = np.asarray(detector.decode_predictions(raw, images[:1])["boxes"])
+        pixels = keras.ops.convert_to_numpy(detector.decode_predictions(raw, images[:1])["boxes"])
         self.assertAllClose(relative * 64.0, pixels, atol=1e-3, rtol=1e-4)
 
     def test_decoding_matches_hand_computation(self):
