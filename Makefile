@@ -12,8 +12,10 @@ BENCH_PY := $(BENCH_VENV)/bin/python
 PYTEST_ARGS ?=
 
 # Extras for the runtime venv and the test venv (same venv, test adds oracles).
-DEMO_EXTRAS := all
-TEST_EXTRAS := all,test
+# The demo exports LiteRT too, so it takes the [litert] extra (TensorFlow, used
+# only by that exporter, in a child process).
+DEMO_EXTRAS := all,litert
+TEST_EXTRAS := all,litert,test
 BENCH_PEERS := keras-tuner==1.4.8 optuna pycocotools keras-hub==0.32.0 keras-cv==0.9.0 \
 	tensorflow-model-optimization==0.8.1 tf-keras
 # The official TF.js converter pins TensorFlow 2.19 and tensorflow-decision-forests,
