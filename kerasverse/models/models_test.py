@@ -119,6 +119,15 @@ class PresetTest(TestCase):
         texts = ["the cat sat", "a dog ran"]
         self.assertAllClose(restored.predict(texts, verbose=0), task.predict(texts, verbose=0))
 
+    def test_task_preset_with_new_num_classes_keeps_backbone_weights(self):
+        task = _classifier()
+        preset = self.get_temp_dir()
+        task.save_to_preset(preset)
+        restored = TinyClassifier.from_preset(preset, num_classes=5)
+        self.assertEqual(restored.output.shape[-1], 5)
+        ids = np.array([[2, 3, 5, 0]], "int32")
+        self.assertAllClose(restored.backbone(ids), task.backbone(ids))
+
     def test_task_from_backbone_only_preset_builds_new_head(self):
         preset = self.get_temp_dir()
         task = _classifier()

@@ -140,8 +140,14 @@ class Task(FunctionalSubclassMixin, keras.Model):
             if saved.get("class_name") == cls.__name__:
                 config = {**saved["config"], **kwargs, "backbone": backbone}
                 task = cls.from_config(config)
+                # A changed head argument (e.g. another `num_classes`) gets a
+                # new head: only the backbone's weights apply then.
+                head_changed = any(
+                    key != "preprocessor" and saved["config"].get(key) != value
+                    for key, value in kwargs.items()
+                )
                 weights_path = os.path.join(preset, preset_io.TASK_WEIGHTS_FILE)
-                if load_weights and os.path.exists(weights_path):
+                if load_weights and not head_changed and os.path.exists(weights_path):
                     preset_io.load_weights(task, preset, preset_io.TASK_WEIGHTS_FILE)
                 return task
         return cls(backbone=backbone, **kwargs)
