@@ -49,7 +49,7 @@ js/node_modules/.installed: js/package.json
 
 js: js/node_modules/.installed
 
-demo: $(VENV)/.demo-installed
+demo: $(VENV)/.demo-installed js
 	$(PY) examples/demo.py
 
 test: $(VENV)/.test-installed js
