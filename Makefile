@@ -9,7 +9,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BENCH_VENV := .venv-bench
 BENCH_PY := $(BENCH_VENV)/bin/python
-PYTEST_ARGS ?=
+# Two workers: one per core (CI machines have 2).
+PYTEST_ARGS ?= -n 2
 
 # Extras for the runtime venv and the test venv (same venv, test adds oracles).
 # The demo exports LiteRT too, so it takes the [litert] extra (TensorFlow, used
