@@ -1,7 +1,13 @@
 """Importing every kerasverse subpackage never imports TensorFlow.
 
 Only `kerasverse.export.litert` may import it, and only inside the functions
-that convert; importing the module itself must stay TensorFlow-free too.
+that convert (in a child process); importing the module itself must stay
+TensorFlow-free too.
+
+Note: Keras itself (3.15, `keras.saving.serialize_keras_object`) imports
+TensorFlow whenever it is installed, e.g. on `model.save`. The test venv has
+the `[litert]` extra, so this check runs in a fresh interpreter that only
+imports our modules.
 """
 
 import pkgutil
