@@ -5,6 +5,7 @@ import numpy as np
 from keras import ops
 
 from kerasverse.optimize import _substitution
+from kerasverse.optimize._weight_wrapper import WeightWrapper
 from kerasverse.optimize.clustering.centroid_initialization import initial_centroids
 from kerasverse.optimize.sparsity import prune_registry
 
@@ -34,7 +35,7 @@ def unsupported_layer_error(layer):
 
 
 @keras.saving.register_keras_serializable(package="kerasverse")
-class ClusterWeights(keras.layers.Wrapper):
+class ClusterWeights(WeightWrapper):
     """Wraps a layer so each of its kernels takes only `number_of_clusters` values.
 
     Every clusterable weight gets trainable `centroids` (one value per
@@ -100,30 +101,11 @@ class ClusterWeights(keras.layers.Wrapper):
         self.sparsity_masks = []
         self._slots = None
 
-    def build(self, input_shape=None):
-        if not self.layer.built:
-            self.layer.build(input_shape)
-        self._create_clustering_variables()
-        self.built = True
-
-    def get_build_config(self):
-        if not self.built:
-            return None
-        return {"layer": self.layer.get_build_config()}
-
-    def build_from_config(self, config):
-        if not config or not config.get("layer"):
-            return
-        if not self.layer.built:
-            self.layer.build_from_config(config["layer"])
-        self._create_clustering_variables()
-        self.built = True
-
     @property
     def clustered_weights(self):
         return get_clusterable_weights(self.layer)
 
-    def _create_clustering_variables(self):
+    def _create_wrapper_variables(self):
         if self.centroids:
             return
         for index, weight in enumerate(self.clustered_weights):

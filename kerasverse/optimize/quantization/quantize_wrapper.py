@@ -5,6 +5,7 @@ import numpy as np
 from keras import ops
 
 from kerasverse.optimize import _substitution
+from kerasverse.optimize._weight_wrapper import WeightWrapper
 from kerasverse.optimize.quantization.quantize_config import QuantizeConfig
 from kerasverse.optimize.quantization.quantize_config import default_config
 
@@ -39,7 +40,7 @@ def _merge_depthwise_axes(value):
 
 
 @keras.saving.register_keras_serializable(package="kerasverse")
-class QuantizeWrapper(keras.layers.Wrapper):
+class QuantizeWrapper(WeightWrapper):
     """Quantization-aware training wrapper (int8 weights and activations).
 
     In every call the weights named by the `QuantizeConfig` are replaced by
@@ -119,26 +120,6 @@ class QuantizeWrapper(keras.layers.Wrapper):
         self.cluster_counts = None if cluster_counts is None else list(cluster_counts)
         self._slots = None
 
-    # ----------------------------------------------------------------- build
-    def build(self, input_shape=None):
-        if not self.layer.built:
-            self.layer.build(input_shape)
-        self._create_quantization_variables()
-        self.built = True
-
-    def get_build_config(self):
-        if not self.built:
-            return None
-        return {"layer": self.layer.get_build_config()}
-
-    def build_from_config(self, config):
-        if not config or not config.get("layer"):
-            return
-        if not self.layer.built:
-            self.layer.build_from_config(config["layer"])
-        self._create_quantization_variables()
-        self.built = True
-
     def _range_variables(self, prefix):
         low = self.add_weight(
             name=f"{prefix}_min", shape=(), initializer="zeros", trainable=False
@@ -148,7 +129,7 @@ class QuantizeWrapper(keras.layers.Wrapper):
         )
         return low, high
 
-    def _create_quantization_variables(self):
+    def _create_wrapper_variables(self):
         if hasattr(self, "ranges_initialized"):
             return
         self.output_min, self.output_max = self._range_variables("output")

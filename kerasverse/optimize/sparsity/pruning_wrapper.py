@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from kerasverse.optimize import _substitution
+from kerasverse.optimize._weight_wrapper import WeightWrapper
 from kerasverse.optimize.sparsity import prune_registry
 from kerasverse.optimize.sparsity import pruning_utils
 from kerasverse.optimize.sparsity.pruning_schedule import ConstantSparsity
@@ -40,7 +41,7 @@ def _check_m_by_n(sparsity_m_by_n):
 
 
 @keras.saving.register_keras_serializable(package="kerasverse")
-class PruneLowMagnitude(keras.layers.Wrapper):
+class PruneLowMagnitude(WeightWrapper):
     """Wraps a layer and zeroes its smallest-magnitude weights during training.
 
     For each prunable weight (e.g. the kernel) the wrapper keeps a
@@ -123,29 +124,7 @@ class PruneLowMagnitude(keras.layers.Wrapper):
         self.thresholds = []
         self._slots = None
 
-    # ----------------------------------------------------------------- build
-    def build(self, input_shape=None):
-        if not self.layer.built:
-            # Layers built from several shapes (MultiHeadAttention) must be
-            # built before wrapping; `prune_low_magnitude(model)` does that.
-            self.layer.build(input_shape)
-        self._create_pruning_variables()
-        self.built = True
-
-    def get_build_config(self):
-        if not self.built:
-            return None
-        return {"layer": self.layer.get_build_config()}
-
-    def build_from_config(self, config):
-        if not config or not config.get("layer"):
-            return
-        if not self.layer.built:
-            self.layer.build_from_config(config["layer"])
-        self._create_pruning_variables()
-        self.built = True
-
-    def _create_pruning_variables(self):
+    def _create_wrapper_variables(self):
         if self.masks:
             return
         weights = prune_registry.get_prunable_weights(self.layer)
