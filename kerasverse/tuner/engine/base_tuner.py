@@ -172,14 +172,44 @@ class BaseTuner:
 
     def search(self, *fit_args, **fit_kwargs):
         """Runs the search. Arguments go to `run_trial` (for `Tuner`: to
-        `model.fit`), except `workers=N`, which runs N trials at a time in
-        worker processes sharing the study."""
+        `model.fit`), except these three:
+
+        - `workers=N`: N trials at a time, sharing the study through its
+          storage (default 1: in this process).
+        - `executor="processes"` (default): the N workers are local
+          processes; `executor="ray"`: they are Ray tasks, on a Ray started
+          on this machine, or on a cluster given by `ray_address`.
+        - `ray_address`: None (the running Ray or a new local one), `"auto"`
+          (the cluster of `ray start`) or `"ray://host:10001"`. Workers on
+          other machines need a database URL as `storage=` (not SQLite).
+        """
         workers = fit_kwargs.pop("workers", 1)
+        executor = fit_kwargs.pop("executor", "processes")
+        ray_address = fit_kwargs.pop("ray_address", None)
         if "verbose" in fit_kwargs:
             self.verbose = fit_kwargs["verbose"]
         if not isinstance(workers, int) or workers < 1:
             raise ValueError(f"`workers` must be an int >= 1. Received: workers={workers!r}")
+        if executor not in ("processes", "ray"):
+            raise ValueError(
+                "`executor` must be 'processes' (local worker processes) or 'ray'. "
+                f"Received: executor={executor!r}"
+            )
+        if ray_address is not None and executor != "ray":
+            raise ValueError(
+                "`ray_address` is only used with `executor='ray'`. "
+                f"Received: ray_address={ray_address!r} with executor={executor!r}."
+            )
+        tuner_utils.warn_if_kerastuner_variables()
         self.on_search_begin()
+        if executor == "ray":
+            from kerasverse.tuner.engine import ray_executor
+
+            self._populate_initial_space()
+            ray_executor.run_ray_workers(self, workers, fit_args, fit_kwargs, ray_address)
+            self.oracle.reload()
+            self.on_search_end()
+            return
         if workers > 1:
             from kerasverse.tuner.engine import workers as workers_module
 

@@ -3,7 +3,9 @@
 import collections
 import math
 import numbers
+import os
 import statistics
+import warnings
 
 import numpy as np
 
@@ -129,3 +131,26 @@ def make_callbacks(tuner, trial, execution, checkpoint_path):
                     self.model.stop_training = True
 
     return [TunerCallback()]
+
+
+KERASTUNER_VARIABLES = ("KERASTUNER_TUNER_ID", "KERASTUNER_ORACLE_IP", "KERASTUNER_ORACLE_PORT")
+
+
+def warn_if_kerastuner_variables(environ=None):
+    """Warns when keras_tuner's chief/worker variables are set: they are not
+    read (the study's storage replaces the gRPC oracle); says what to do."""
+    environ = os.environ if environ is None else environ
+    found = [name for name in KERASTUNER_VARIABLES if name in environ]
+    if not found:
+        return False
+    warnings.warn(
+        f"{', '.join(found)} {'is' if len(found) == 1 else 'are'} set, but kerasverse.tuner "
+        "has no gRPC chief/worker and does not read the KERASTUNER_* variables. Instead run "
+        "`search(..., workers=N)` (local processes), `search(..., workers=N, "
+        "executor='ray', ray_address=...)` (a Ray cluster), or start this script on each "
+        "machine with the same `storage='postgresql+psycopg://...'` and a distinct "
+        "`tuner_id=`. Received: "
+        + ", ".join(f"{name}={environ[name]!r}" for name in found),
+        stacklevel=3,
+    )
+    return True

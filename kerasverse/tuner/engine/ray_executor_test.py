@@ -1,0 +1,88 @@
+"""`search(workers=N, executor="ray")` on a real local Ray (Keras-free trials)."""
+
+import os
+
+import pytest
+
+from kerasverse.tuner import errors
+from kerasverse.tuner.engine.objective import Objective
+from kerasverse.tuner.engine.trial import TrialStatus
+from kerasverse.tuner.oracles import RandomSearchOracle
+from kerasverse.tuner.testing import FunctionTuner
+from kerasverse.tuner.testing import quadratic
+
+
+def _with_pid(hp):
+    return {"loss": quadratic(hp), "pid": float(os.getpid())}
+
+
+def _fatal(hp):
+    hp.Float("x", -1, 1)
+    raise errors.FatalValueError("stop everything")
+
+
+def _tuner(tmp_path, function=_with_pid, max_trials=9, **kwargs):
+    oracle = RandomSearchOracle(Objective("loss", "min"), max_trials=max_trials, seed=1)
+    return FunctionTuner(
+        oracle, function=function, directory=str(tmp_path), project_name="p", verbose=0, **kwargs
+    )
+
+
+@pytest.mark.slow
+def test_ray_workers_share_one_study(tmp_path):
+    ray = pytest.importorskip("ray")
+    assert not ray.is_initialized()
+    tuner = _tuner(tmp_path, sleep=0.3)
+    # No Ray running and no address: the search starts a local Ray, runs
+    # three tasks on it and shuts it down.
+    tuner.search(workers=3, executor="ray")
+    assert not ray.is_initialized()
+    trials = tuner.oracle.trials
+    # No trial id issued twice, none lost, max_trials respected.
+    assert sorted(trials, key=int) == [str(i) for i in range(9)]
+    assert all(t.status == TrialStatus.COMPLETED for t in trials.values())
+    assert len({tuple(sorted(t.hyperparameters.values.items())) for t in trials.values()}) == 9
+    pids = {t.metrics.get_last_value("pid") for t in trials.values()}
+    assert os.getpid() not in pids
+    assert len(pids) >= 2, f"the trials ran in one Ray worker only: {pids}"
+    # The study is complete: another Ray search has nothing left to run.
+    assert tuner.remaining_trials == 0
+
+
+@pytest.mark.slow
+def test_ray_worker_error_is_raised(tmp_path):
+    pytest.importorskip("ray")
+    tuner = _tuner(tmp_path, function=_fatal, max_trials=3)
+    with pytest.raises(RuntimeError, match="of 2 Ray search workers failed"):
+        tuner.search(workers=2, executor="ray")
+
+
+def test_sqlite_study_cannot_go_to_a_remote_cluster(tmp_path):
+    tuner = _tuner(tmp_path)
+    with pytest.raises(ValueError, match="Ray workers on a remote cluster cannot share it"):
+        tuner.search(workers=2, executor="ray", ray_address="ray://head:10001")
+
+
+def test_in_memory_study_cannot_go_to_ray(tmp_path):
+    tuner = _tuner(tmp_path, storage=":memory:")
+    with pytest.raises(ValueError, match="needs a study storage that the Ray workers can share"):
+        tuner.search(workers=2, executor="ray")
+
+
+def test_unknown_executor_raises(tmp_path):
+    tuner = _tuner(tmp_path)
+    with pytest.raises(ValueError, match="Received: executor='dask'"):
+        tuner.search(workers=2, executor="dask")
+    with pytest.raises(ValueError, match="only used with `executor='ray'`"):
+        tuner.search(workers=2, ray_address="auto")
+
+
+def test_kerastuner_variables_warn_with_the_migration(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERASTUNER_TUNER_ID", "chief")
+    monkeypatch.setenv("KERASTUNER_ORACLE_IP", "10.0.0.1")
+    tuner = _tuner(tmp_path, max_trials=1)
+    with pytest.warns(UserWarning, match="does not read the KERASTUNER_\\* variables") as record:
+        tuner.search()
+    message = str(record[0].message)
+    assert "KERASTUNER_TUNER_ID='chief'" in message and "tuner_id=" in message
+    assert len(tuner.oracle.trials) == 1
