@@ -1,6 +1,7 @@
 """`search(workers=N, executor="ray")` on a real local Ray (Keras-free trials)."""
 
 import os
+import uuid
 
 import pytest
 
@@ -8,6 +9,8 @@ from kerasverse.tuner import errors
 from kerasverse.tuner.engine.objective import Objective
 from kerasverse.tuner.engine.trial import TrialStatus
 from kerasverse.tuner.oracles import RandomSearchOracle
+from kerasverse.tuner.storage.storage_test import POSTGRES_URL
+from kerasverse.tuner.storage.storage_test import requires_postgres
 from kerasverse.tuner.testing import FunctionTuner
 from kerasverse.tuner.testing import quadratic
 
@@ -49,12 +52,21 @@ def test_ray_workers_share_one_study(tmp_path):
     assert tuner.remaining_trials == 0
 
 
+@pytest.fixture(scope="module")
+def running_ray():
+    """A Ray the user started: searches use it and leave it running."""
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
 @pytest.mark.slow
-def test_ray_worker_error_is_raised(tmp_path):
-    pytest.importorskip("ray")
+def test_ray_worker_error_is_raised(tmp_path, running_ray):
     tuner = _tuner(tmp_path, function=_fatal, max_trials=3)
     with pytest.raises(RuntimeError, match="of 2 Ray search workers failed"):
         tuner.search(workers=2, executor="ray")
+    assert running_ray.is_initialized()
 
 
 def test_sqlite_study_cannot_go_to_a_remote_cluster(tmp_path):
@@ -86,3 +98,21 @@ def test_kerastuner_variables_warn_with_the_migration(tmp_path, monkeypatch):
     message = str(record[0].message)
     assert "KERASTUNER_TUNER_ID='chief'" in message and "tuner_id=" in message
     assert len(tuner.oracle.trials) == 1
+
+
+@requires_postgres
+@pytest.mark.slow
+def test_ray_workers_share_a_postgres_study(tmp_path, running_ray):
+    # The multi-machine setup: the study lives in PostgreSQL, which every
+    # node of a Ray cluster can reach (here a local Ray stands in for it).
+    name = f"p-{uuid.uuid4().hex}"
+    oracle = RandomSearchOracle(Objective("loss", "min"), max_trials=6, seed=1)
+    tuner = FunctionTuner(
+        oracle, function=_with_pid, sleep=0.2, directory=str(tmp_path), project_name=name,
+        storage=POSTGRES_URL, verbose=0,
+    )
+    tuner.search(workers=2, executor="ray")
+    trials = tuner.oracle.trials
+    assert sorted(trials, key=int) == [str(i) for i in range(6)]
+    assert all(t.status == TrialStatus.COMPLETED for t in trials.values())
+    assert not os.path.exists(os.path.join(tmp_path, name, "study.db"))
