@@ -41,6 +41,7 @@ CAPABILITIES = (
     Capability("torch", "PyTorch backend", ("torch",), "pip install 'kerasverse[torch]'"),
     Capability("tuner", "tuner study storage (SQLite)", ("sqlalchemy",), "pip install 'kerasverse[tuner]'"),
     Capability("postgres", "tuner storage on PostgreSQL", ("sqlalchemy", "psycopg"), "pip install 'kerasverse[postgres]'"),
+    Capability("ray", "tuner trials on a Ray cluster", ("ray",), "pip install 'kerasverse[ray]'"),
     Capability("nlp", "tokenizers and HF checkpoints", ("tokenizers", "sentencepiece", "safetensors"), "pip install 'kerasverse[nlp]'"),
     Capability("onnx", "ONNX export and runner", ("onnx", "onnxruntime"), "pip install 'kerasverse[onnx]'"),
     Capability("litert", "LiteRT export and runner (brings TensorFlow)", ("tensorflow", "ai_edge_litert"), "pip install 'kerasverse[litert]'"),
