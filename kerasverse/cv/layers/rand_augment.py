@@ -26,11 +26,13 @@ class RandAugment(BaseAugmentationLayer):
     keeps the image) and its own magnitude `~ N(magnitude, magnitude_stddev)`
     clipped to `[0, 1]`. Instead of computing every transform and selecting
     (what `keras.layers.RandAugment` does), the cheap transforms are folded
-    into one per-image colour matrix (identity, brightness, colour, contrast,
-    auto-contrast) and one piecewise-linear map (solarize, solarize-add), and
-    the costly ones (equalize, sharpness, the geometric ops folded into one
-    affine resampling) run only on the images that drew them, gathered in
-    chunks of `capacity` images inside a jit-compatible loop.
+    into one per-image affine colour map (identity, brightness, colour,
+    contrast, auto-contrast), one piecewise-linear map (solarize,
+    solarize-add) and posterize, all fused into one pass over the batch; the
+    costly ones (equalize, sharpness, and the geometric ops as one affine
+    resampling) run only on the images that drew them, one image at a time
+    inside a jit-compatible loop whose trip count is the number of such
+    images.
 
     Args:
         value_range: `(low, high)` of pixel values, e.g. `(0, 255)`.
@@ -69,7 +71,6 @@ class RandAugment(BaseAugmentationLayer):
         self.rate = float(rate)
         self.geometric = geometric
         self.ops_names = COLOR_OPS[1:] + (GEOMETRIC_OPS if geometric else ())
-        self.capacity = 4
 
     def augment(self, images, bounding_boxes, labels):
         low, high = self.value_range
@@ -94,24 +95,22 @@ class RandAugment(BaseAugmentationLayer):
         def picked(name):
             return ops.equal(choice, names.index(name)) if name in names else ops.zeros((batch,), "bool")
 
-        # 1. Colour matrix + offset: identity, brightness, colour, contrast, auto-contrast.
+        # 1. Per-channel affine map `scale * x + mix * gray(x) + offset`: identity, brightness,
+        #    colour (blend with grayscale), contrast (blend with the mean gray) and auto-contrast.
         factor = 1.0 + sign * m * 0.9
-        eye = ops.eye(3)[None]
-        gray = ops.convert_to_tensor(_GRAY)[None, None, :] * ops.ones((3, 1))[None]
-        matrix = ops.where(picked("brightness")[:, None, None], factor[:, None, None] * eye, eye)
-        matrix = ops.where(picked("color")[:, None, None], factor[:, None, None] * eye + (1 - factor)[:, None, None] * gray, matrix)
-        matrix = ops.where(picked("contrast")[:, None, None], factor[:, None, None] * eye, matrix)
-        channel_mean = ops.mean(x, axis=(1, 2))  # (B, 3)
+        lo, hi, channel_mean = _channel_statistics(x)  # each (B, 3)
         gray_mean = ops.sum(channel_mean * ops.convert_to_tensor(_GRAY), axis=-1)
-        offset = ops.where(picked("contrast")[:, None], ((1 - factor) * gray_mean)[:, None] * ops.ones((1, 3)), 0.0)
-        lo, hi = ops.min(x, axis=(1, 2)), ops.max(x, axis=(1, 2))
+        blends = ops.logical_or(ops.logical_or(picked("brightness"), picked("color")), picked("contrast"))
+        scale = ops.where(blends, factor, 1.0)[:, None] * ops.ones((1, 3))
+        mix = ops.where(picked("color"), 1.0 - factor, 0.0)
+        offset = ops.where(picked("contrast")[:, None], ((1.0 - factor) * gray_mean)[:, None] * ops.ones((1, 3)), 0.0)
         spread = hi - lo
-        scale = ops.where(spread > 0, 255.0 / ops.maximum(spread, 1e-6), 1.0)
-        shift = ops.where(spread > 0, -lo * scale, 0.0)
-        is_auto = picked("auto_contrast")
-        matrix = ops.where(is_auto[:, None, None], eye * scale[:, None, :], matrix)
-        offset = ops.where(is_auto[:, None], shift, offset)
-        x = _color_transform(x, matrix, offset)
+        stretch = ops.where(spread > 0, 255.0 / ops.maximum(spread, 1e-6), 1.0)
+        is_auto = picked("auto_contrast")[:, None]
+        scale = ops.where(is_auto, stretch, scale)
+        offset = ops.where(is_auto, ops.where(spread > 0, -lo * stretch, 0.0), offset)
+        gray = x[..., 0:1] * _GRAY[0] + x[..., 1:2] * _GRAY[1] + x[..., 2:3] * _GRAY[2]
+        x = x * scale[:, None, None, :] + mix[:, None, None, None] * gray + offset[:, None, None, :]
 
         # 2. Piecewise map: x < t -> a1 x + c1 else a2 x + c2 (solarize, solarize-add).
         is_sol, is_add = picked("solarize"), picked("solarize_add")
@@ -129,8 +128,8 @@ class RandAugment(BaseAugmentationLayer):
         x = ops.clip(x, 0.0, 255.0)
 
         # 4. Costly ops, only on the images that chose them.
-        x = _on_subset(x, picked("sharpness"), lambda sub, idx: _sharpen(sub, ops.take(factor, idx)), self.capacity)
-        x = _on_subset(x, picked("equalize"), lambda sub, idx: _equalize(sub), self.capacity)
+        x = _on_subset(x, picked("sharpness"), lambda sub, idx: _sharpen(sub, ops.take(factor, idx)))
+        x = _on_subset(x, picked("equalize"), lambda sub, idx: _equalize(sub))
         if self.geometric:
             geo = ops.zeros((batch,), "bool")
             for name in GEOMETRIC_OPS:
@@ -138,7 +137,7 @@ class RandAugment(BaseAugmentationLayer):
             kind = ops.where(geo, choice - len(COLOR_OPS) + 1, -1)
             amount = m * sign
             x = _on_subset(
-                x, geo, lambda sub, idx: _affine(sub, ops.take(kind, idx), ops.take(amount, idx)), self.capacity
+                x, geo, lambda sub, idx: _affine(sub, ops.take(kind, idx), ops.take(amount, idx))
             )
         return x
 
@@ -155,40 +154,29 @@ class RandAugment(BaseAugmentationLayer):
         return config
 
 
-def _on_subset(x, mask, fn, capacity):
-    """Applies `fn(images, indices)` to the images where `mask`, `capacity` at a time.
+def _on_subset(x, mask, fn):
+    """Applies `fn(image, index)` to each image where `mask`, one image at a time.
 
-    The loop runs `ceil(count / capacity)` times (zero when no image needs the
-    op), so the cost follows the number of images that chose the op.
+    The loop runs once per chosen image (zero times when none chose the op),
+    so the cost follows the number of images that drew the op; one image
+    (~600 KB at 224x224x3) stays in the CPU cache while it is transformed,
+    which makes this faster than transforming a gathered group of images.
     """
-    batch = x.shape[0]
-    capacity = min(capacity, batch)
+    _, height, width, channels = x.shape
     count = ops.sum(ops.cast(mask, "int32"))
-    order = ops.argsort(ops.cast(ops.logical_not(mask), "int32"))  # chosen images first (stable)
-    order = ops.concatenate([order, order[:capacity]])  # room for the last chunk
+    order = ops.cast(ops.argsort(ops.cast(ops.logical_not(mask), "int32")), "int32")  # chosen first
 
-    def cond(start, images):
-        return start < count
-
-    def body(start, images):
-        idx = ops.slice(order, (start,), (capacity,))
-        valid = (start + ops.arange(capacity, dtype="int32")) < count
-        sub = ops.take(images, idx, axis=0)
-        new = fn(sub, idx)
-        new = ops.where(valid[:, None, None, None], new, sub)
-        # Write back in place; slots past `count` rewrite their own unchanged image.
-        updated = images
-        for k in range(capacity):
-            updated = ops.slice_update(updated, (idx[k], 0, 0, 0), new[k : k + 1])
-        return start + capacity, updated
+    def body(k, images):
+        index = order[k]
+        image = ops.slice(images, (index, 0, 0, 0), (1, height, width, channels))
+        return ops.slice_update(images, (index, 0, 0, 0), fn(image, index[None]))
 
     try:  # eager: the count is known, loop in Python (no loop compilation per call)
-        chunks = -(-int(ops.convert_to_numpy(count)) // capacity)
+        chosen = int(ops.convert_to_numpy(count))
     except Exception:  # traced (jit): a compiled loop whose trip count follows `count`
-        _, x = ops.while_loop(cond, body, (ops.convert_to_tensor(0, "int32"), x))
-        return x
-    for chunk in range(chunks):
-        _, x = body(chunk * capacity, x)
+        return ops.fori_loop(0, count, body, x)
+    for k in range(chosen):
+        x = body(k, x)
     return x
 
 
@@ -203,35 +191,36 @@ def _sharpen(images, factor):
     return ops.clip(f * images + (1 - f) * blurred, 0.0, 255.0)
 
 
-def _color_transform(x, matrix, offset):
-    """Per-image `x @ matrix.T + offset` over the channel axis, as fused element-wise ops."""
-    channels = [x[..., c] for c in range(3)]
-    out = []
-    for d in range(3):
-        value = offset[:, d, None, None]
-        for c in range(3):
-            value = value + matrix[:, d, c, None, None] * channels[c]
-        out.append(value)
-    return ops.stack(out, axis=-1)
+def _channel_statistics(images):
+    """Per-image, per-channel minimum, maximum and mean `(B, C)` each.
+
+    Reduces the rows first (contiguous, vectorized), then the columns: on CPU
+    this is several times faster than one reduction over axes `(1, 2)`.
+    """
+    batch, height, width, channels = images.shape
+    rows = ops.reshape(images, (-1, height, width * channels))
+    per_column = [ops.reshape(reduce(rows, axis=1), (-1, width, channels)) for reduce in (ops.min, ops.max, ops.sum)]
+    lo, hi, total = (reduce(v, axis=1) for reduce, v in zip((ops.min, ops.max, ops.sum), per_column))
+    return lo, hi, total / (height * width)
 
 
 def _equalize(images):
+    """PIL-style histogram equalization per image and channel, as a lookup table."""
     batch, height, width, channels = images.shape
-    values = ops.cast(ops.clip(ops.floor(images), 0, 255), "int32")  # (K, H, W, C)
-    segment = (ops.arange(batch, dtype="int32")[:, None, None, None] * channels
-               + ops.arange(channels, dtype="int32")[None, None, None, :]) * 256 + values
-    histogram = ops.segment_sum(
-        ops.ones((batch * height * width * channels,), "float32"), ops.reshape(segment, (-1,)),
-        num_segments=batch * channels * 256,
-    )
-    histogram = ops.reshape(histogram, (batch, channels, 256))
-    cdf = ops.cumsum(histogram, axis=-1)
+    values = ops.cast(ops.clip(images, 0, 255), "int32")  # truncation = floor for x >= 0
+    segment = values + ops.reshape(ops.arange(batch * channels, dtype="int32") * 256, (batch, 1, 1, channels))
+    segment = ops.reshape(segment, (-1,))
+    histogram = ops.segment_sum(ops.ones_like(segment, "float32"), segment, num_segments=batch * channels * 256)
+    histogram = ops.reshape(histogram, (batch * channels, 256))
+    # Cumulative sum as a product with a triangular matrix: exact for counts < 2**24, and a
+    # matmul is never fused into the lookup below (a fused `cumsum` is recomputed per pixel).
+    steps = ops.arange(256, dtype="int32")
+    cdf = ops.matmul(histogram, ops.cast(steps[:, None] <= steps[None, :], "float32"))
     cdf_min = ops.min(ops.where(histogram > 0, cdf, 1e9), axis=-1, keepdims=True)
     total = cdf[..., -1:]
     lut = ops.clip(ops.round((cdf - cdf_min) / ops.maximum(total - cdf_min, 1.0) * 255.0), 0, 255)
-    lut = ops.where(total - cdf_min > 0, lut, ops.arange(256, dtype="float32")[None, None, :])
-    flat_lut = ops.reshape(lut, (-1,))
-    return ops.reshape(ops.take(flat_lut, ops.reshape(segment, (-1,))), (batch, height, width, channels))
+    lut = ops.where(total - cdf_min > 0, lut, ops.cast(steps, "float32")[None, :])
+    return ops.reshape(ops.take(ops.reshape(lut, (-1,)), segment), (batch, height, width, channels))
 
 
 def _affine(images, kind, amount):

@@ -44,8 +44,16 @@ class RandAugmentTest(TestCase):
 
     def test_subset_application_only_touches_chosen_images(self):
         x = np.asarray(self.images)
-        mask = np.array([True, False, True, True, False, True, True, True])  # 6 > capacity 4
-        out = rand_augment._on_subset(x, mask, lambda sub, idx: sub * 0 + 7.0, 4)
-        out = np.asarray(out)
+        mask = np.array([True, False, True, True, False, True, True, True])
+        seen = []
+
+        def mark(image, index):
+            seen.append(int(np.asarray(index)[0]))
+            return image * 0 + 7.0
+
+        out = np.asarray(rand_augment._on_subset(x, mask, mark))
+        self.assertEqual(sorted(seen), [0, 2, 3, 5, 6, 7])
         self.assertTrue((out[mask] == 7.0).all())
         self.assertAllClose(out[~mask], x[~mask])
+        untouched = np.asarray(rand_augment._on_subset(x, np.zeros(8, bool), mark))
+        self.assertAllClose(untouched, x)
