@@ -14,23 +14,32 @@ class CausalLM(Task):
 
     Subclasses implement `call_with_cache(token_ids, cache,
     cache_update_index)` → `(logits, hidden_states, cache)` and
-    `build_cache(token_ids)` → `(hidden_states, cache)` (the cache filled
-    with the prompt's keys and values).
+    `build_cache(token_ids, num_prefill_tokens=None)` →
+    `(hidden_states, cache)` (the cache filled with the keys and values of
+    the first `num_prefill_tokens` tokens, all of them when None;
+    `prefill_in_chunks` does the chunked filling).
 
     `generate(prompts, max_length)`:
 
     1. the preprocessor pads the prompts to exactly `max_length` tokens
        (fixed shapes: the compiled function is reused for every call with
        the same batch size and `max_length`);
-    2. `generate_step` fills the cache from the prompt in one pass, then the
-       sampler (chosen with `compile(sampler=...)`) adds one token per step
-       inside a `keras.ops.while_loop`, reusing the cache;
+    2. `generate_step` fills the cache from the prompt in chunks of
+       `prefill_chunk_length` tokens, only as many chunks as the shortest
+       prompt needs (a loop with a data-dependent trip count: no work on the
+       padding, and no recompilation when the prompt length changes), then
+       the sampler (chosen with `compile(sampler=...)`) adds one token per
+       step inside a `keras.ops.while_loop`, reusing the cache;
     3. on JAX the whole of `generate_step` — prefill and sampling loop — is
        one `jax.jit` function taking the weights as arguments, compiled on
        the first call and reused after (`num_generate_compilations` counts
        traces); on PyTorch it runs eagerly under `torch.no_grad()`;
     4. the preprocessor turns ids back into strings.
     """
+
+    # Tokens per prefill chunk: large enough for matrix-matrix products,
+    # small enough that a short prompt does little wasted work.
+    prefill_chunk_length = 16
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,8 +79,10 @@ class CausalLM(Task):
         """Generates into the free positions of `inputs["token_ids"]` (keras.ops only)."""
         token_ids, padding_mask = inputs["token_ids"], inputs["padding_mask"]
         padding_mask = ops.cast(padding_mask, "bool")
-        hidden_states, cache = self.build_cache(token_ids)
+        # Decoding starts at the end of the shortest prompt: the cache needs the
+        # tokens before it (the sampler's first step rewrites position index - 1).
         index = ops.min(ops.sum(ops.cast(padding_mask, "int32"), axis=-1))
+        hidden_states, cache = self.build_cache(token_ids, num_prefill_tokens=index)
 
         def next(prompt, cache, index):
             cache_update_index = index - 1
@@ -99,6 +110,44 @@ class CausalLM(Task):
         else:
             padding_mask = ops.ones_like(token_ids, dtype="bool")
         return {"token_ids": token_ids, "padding_mask": padding_mask}
+
+    def prefill_in_chunks(self, forward, token_ids, cache, num_tokens, hidden_dim):
+        """Fills `cache` with the first `num_tokens` tokens, `prefill_chunk_length` at a time.
+
+        Args:
+            forward: `forward(chunk_ids, cache, start)` → `(hidden_states,
+                cache)`, one cached pass over the chunk at position `start`.
+            token_ids: `(batch_size, max_length)` ids.
+            cache: the cache to fill, covering `max_length` positions.
+            num_tokens: a scalar tensor (may be traced): positions
+                `[0, num_tokens)` are filled; later ones may hold keys of
+                padding, which decoding overwrites before reading them.
+            hidden_dim: width of the hidden states.
+
+        Returns:
+            `(hidden_states, cache)`, `hidden_states` of shape
+            `(batch_size, max_length, hidden_dim)` (valid before
+            `num_tokens`).
+        """
+        batch_size, max_length = ops.shape(token_ids)[0], ops.shape(token_ids)[1]
+        chunk_length = min(self.prefill_chunk_length, max_length)
+        hidden_states = ops.zeros((batch_size, max_length, hidden_dim), dtype=self.compute_dtype)
+
+        def cond(start, cache, hidden_states):
+            return ops.less(start, num_tokens)
+
+        def body(start, cache, hidden_states):
+            # The last chunk may overlap the one before: recomputing a position
+            # writes the same keys and values again.
+            chunk_start = ops.minimum(start, max_length - chunk_length)
+            chunk = ops.slice(token_ids, [0, chunk_start], [batch_size, chunk_length])
+            hidden, cache = forward(chunk, cache, chunk_start)
+            hidden_states = ops.slice_update(hidden_states, [0, chunk_start, 0], ops.cast(hidden, hidden_states.dtype))
+            return start + chunk_length, cache, hidden_states
+
+        start = ops.zeros((), "int32")
+        _, cache, hidden_states = ops.while_loop(cond, body, (start, cache, hidden_states))
+        return hidden_states, cache
 
     def make_generate_function(self):
         """Builds (once) the compiled generation function."""

@@ -77,11 +77,24 @@ class GPT2CausalLM(CausalLM):
         logits = self.backbone.token_embedding(hidden_states, reverse=True)
         return logits, hidden_states, cache
 
-    def build_cache(self, token_ids):
-        """Fills an empty cache with the keys and values of the whole prompt."""
+    def build_cache(self, token_ids, num_prefill_tokens=None):
+        """An empty cache for `token_ids`, filled with the keys and values of the prompt.
+
+        Args:
+            token_ids: `(batch_size, max_length)` ids; the cache covers
+                `max_length` positions.
+            num_prefill_tokens: fill only positions before it (a scalar,
+                may be a traced tensor), in chunks of `prefill_chunk_length`;
+                None fills all positions in one pass.
+
+        Returns:
+            `(hidden_states, cache)`.
+        """
         backbone = self.backbone
         batch_size, max_length = ops.shape(token_ids)[0], ops.shape(token_ids)[1]
         head_dim = backbone.hidden_dim // backbone.num_heads
         shape = (batch_size, backbone.num_layers, 2, max_length, backbone.num_heads, head_dim)
         cache = ops.zeros(shape, dtype=self.compute_dtype)
-        return self._hidden_with_cache(token_ids, cache, 0)
+        if num_prefill_tokens is None:
+            return self._hidden_with_cache(token_ids, cache, 0)
+        return self.prefill_in_chunks(self._hidden_with_cache, token_ids, cache, num_prefill_tokens, backbone.hidden_dim)
