@@ -214,7 +214,8 @@ def convert_litert(
     Args:
         model: a Keras model running on the TensorFlow backend.
         jobs: list of `{"quantization": None|"dynamic"|"float16"|"int8",
-            "filepath": str, "io_dtype": "int8"|"uint8"}`.
+            "filepath": str, "io_dtype": "int8"|"uint8", "per_channel": bool}`
+            (`per_channel` defaults to True).
         input_specs: list of `{"shape": [...], "dtype": str, "name": str}`.
         representative_data: list of numpy arrays (one per input), needed for int8.
         ranges: optional `{layer_name: {"inputs": (min, max)|None, "outputs": (min, max)|None}}`
@@ -276,12 +277,17 @@ def convert_litert(
             converter.inference_output_type = io_dtype
         elif quantization is not None:
             raise ValueError(f"Unknown quantization: {quantization!r}")
+        if not job.get("per_channel", True):
+            # One scale per weight tensor instead of one per output channel.
+            converter._experimental_disable_per_channel = True
         try:
             flatbuffer = converter.convert()
         except Exception as error:
             raise _explain_converter_error(error, quantization) from None
         if quantization == "int8":
             _check_integer_only(flatbuffer)
+        if quantization is not None:
+            flatbuffer = share_repeated_vectors(flatbuffer)
         with open(job["filepath"], "wb") as f:
             f.write(flatbuffer)
         written.append(job["filepath"])
@@ -355,6 +361,45 @@ def _check_integer_only(flatbuffer):
             "cannot be full-integer. Use quantization='dynamic' or 'float16' for this model, or replace "
             "the layers using those ops."
         )
+
+
+def share_repeated_vectors(flatbuffer):
+    """Rewrites a `.tflite` flatbuffer so identical vectors are stored once.
+
+    Each per-channel quantized weight and bias tensor carries a float32 scale
+    and an int64 zero point per output channel. The zero points are all 0, so
+    a MobileNetV3-Small int8 file holds ~20k copies of the same few vectors
+    (~140 KB, 8 % of the file). FlatBuffers lets several tables point at one
+    vector, so we write each distinct vector once; a reader cannot tell the
+    difference and the runtime computes the same outputs. Constant tensor data
+    keeps the converter's 16-byte alignment.
+    """
+    import flatbuffers
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    class SharingBuilder(flatbuffers.Builder):
+        def __init__(self):
+            super().__init__(len(flatbuffer) + 1024)
+            self.vectors = {}
+
+        def CreateNumpyVector(self, x):
+            if x.dtype == np.uint8:  # Buffer (constant tensor) data.
+                self.StartVector(1, x.size, 16)
+                self.head -= x.size
+                self.Bytes[self.head : self.head + x.size] = x.tobytes()
+                return self.EndVector()
+            key = (x.dtype.str, x.tobytes())
+            if key not in self.vectors:
+                self.vectors[key] = super().CreateNumpyVector(x)
+            return self.vectors[key]
+
+    model = flatbuffer_utils.read_model_from_bytearray(bytearray(flatbuffer))
+    if any(buffer.offset for buffer in model.buffers):
+        return flatbuffer  # Data stored outside the flatbuffer (> 2 GB models).
+    builder = SharingBuilder()
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    shared = bytes(builder.Output())
+    return shared if len(shared) < len(flatbuffer) else flatbuffer
 
 
 def _first_lines(text, count=12):

@@ -206,3 +206,55 @@ def test_multi_input_model_keeps_input_order(tmp_path):
     ]
     assert litert.verify(model, paths[0], x)["max_abs_diff"] <= 1e-4
     assert litert.verify(model, paths[1], x)["top1_agreement"] >= 0.95
+
+
+def _per_channel_scale_counts(path):
+    """Number of scales of each quantized constant (weight/bias) tensor of a `.tflite` file."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    with open(path, "rb") as f:
+        model = schema.ModelT.InitFromPackedBuf(bytearray(f.read()), 0)
+    counts = []
+    for tensor in model.subgraphs[0].tensors:
+        data = model.buffers[tensor.buffer].data
+        if data is not None and len(data) and tensor.quantization is not None:
+            if tensor.quantization.scale is not None:
+                counts.append(len(tensor.quantization.scale))
+    return counts
+
+
+@NEEDS_LITERT
+def test_int8_file_stores_repeated_vectors_once(converted, tmp_path):
+    import flatbuffers
+    from ai_edge_litert import schema_py_generated as schema
+
+    path = converted.paths["int8"]
+    with open(path, "rb") as f:
+        model = schema.ModelT.InitFromPackedBuf(bytearray(f.read()), 0)
+    # Written again without sharing: every tensor gets its own vectors.
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    unshared = tmp_path / "unshared.tflite"
+    unshared.write_bytes(bytes(builder.Output()))
+    assert os.path.getsize(path) < os.path.getsize(unshared)
+    assert max(_per_channel_scale_counts(path)) > 1  # Per-channel scales.
+    np.testing.assert_array_equal(
+        litert.LiteModel(path).predict(converted.x),
+        litert.LiteModel(unshared).predict(converted.x),
+    )
+
+
+@NEEDS_LITERT
+@pytest.mark.slow
+def test_per_tensor_int8_is_smaller_and_still_agrees(converted, tmp_path):
+    x_train, _ = blob_data(64, seed=1)
+    path = litert.export(
+        converted.model,
+        tmp_path / "per_tensor.tflite",
+        quantization="int8",
+        representative_data=x_train,
+        per_channel=False,
+    )
+    assert set(_per_channel_scale_counts(path)) == {1}
+    assert os.path.getsize(path) < os.path.getsize(converted.paths["int8"])
+    assert litert.verify(converted.model, path, converted.x)["top1_agreement"] >= 0.95
