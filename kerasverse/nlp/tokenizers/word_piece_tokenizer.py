@@ -10,6 +10,7 @@ from collections.abc import Iterable
 import keras
 import numpy as np
 
+from kerasverse.nlp.tokenizers import _chunk_table
 from kerasverse.nlp.tokenizers import text_inputs
 from kerasverse.nlp.tokenizers.tokenizer import Tokenizer
 
@@ -38,10 +39,11 @@ _ASCII_WORD = r"[A-Za-z0-9]+|[!-/:-@\[-`{-~]"
 # Joins the strings of a batch on the fast path; a control character, so a
 # delimiter that can never be part of a word.
 _ROW_SEPARATOR = "\x00"
-_SEPARATOR_CODE = np.iinfo(np.int64).min
-# Characters `str.split()` splits on that are not delimiters here (keras_hub
-# only drops ASCII whitespace and control/format characters).
-_UNSAFE_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+# Byte maps of the fast path: ASCII controls and space (the delimiters among
+# ASCII bytes; non-ASCII characters are all bytes >= 0x80 in UTF-8) become
+# spaces, the row separator stays; `_LOWER_TABLE` also lower-cases A-Z.
+_DELIMITER_TABLE = bytes([0 if b == 0 else 0x20 if b < 0x20 or b == 0x7F else b for b in range(256)])
+_LOWER_TABLE = bytes(b + 32 if 0x41 <= b <= 0x5A else b for b in _DELIMITER_TABLE)
 
 
 def _regex_module():
@@ -122,6 +124,8 @@ class _WordCache:
         self.codes = {}
         self.pieces = []
         self._arrays = None
+        # The same codes for chunks of at most 16 UTF-8 bytes, in numpy.
+        self.table = _chunk_table.ChunkTable()
 
     def __len__(self):
         return len(self.codes)
@@ -138,6 +142,7 @@ class _WordCache:
         return code
 
     def code(self, chunk):
+        """The code of one chunk (computed and kept when unseen)."""
         code = self.codes.get(chunk)
         return self.add(chunk) if code is None else code
 
@@ -160,6 +165,7 @@ class _WordCache:
         self.codes = {}
         self.pieces = []
         self._arrays = None
+        self.table.clear()
 
     def piece_arrays(self):
         if self._arrays is None:
@@ -188,6 +194,12 @@ class _WordPieceEngine:
         self.split_on_cjk = split_on_cjk
         self.special_tokens = tuple(special_tokens or ())
         self.special_set = frozenset(self.special_tokens)
+        self.special_bytes = tuple(token.encode("utf-8", "surrogatepass") for token in self.special_tokens)
+        # Splitting on delimiters first is exact unless a special token
+        # itself holds one (a space or an ASCII control character).
+        self.chunks_are_safe = not any(
+            any(c.isspace() or c < " " or c == "\x7f" for c in token) for token in self.special_tokens
+        )
         self.cache = _WordCache(self)
 
     # -------------------------------------------------------------- words
@@ -249,84 +261,102 @@ class _WordPieceEngine:
         """Token ids of many strings: `(flat_ids, row_lengths)` numpy arrays.
 
         Whitespace only ever separates words, so a string's ids are the
-        concatenation of its whitespace-free chunks' ids: one `str.split`
-        over the whole batch, then one cached lookup per chunk. `str.split`
-        also splits on Unicode spaces that are word characters here (e.g.
-        U+00A0); strings holding one take the per-string path.
+        concatenation of its whitespace-free chunks' ids. The fast path
+        splits the whole batch into chunks with numpy (on its UTF-8 bytes)
+        and looks their codes up in a numpy hash table; only unseen chunks
+        reach Python (and the WordPiece algorithm).
         """
         num_rows = len(texts)
         if len(self.cache) >= _MAX_CACHE_SIZE:
             # Only between batches: codes of this batch index `pieces`.
             self.cache.clear()
         if not self.split:
-            return self._expand(self._codes(texts), np.arange(num_rows), num_rows)
-        joined = _ROW_SEPARATOR.join(texts)
-        if _ROW_SEPARATOR in joined and joined.count(_ROW_SEPARATOR) != num_rows - 1:
-            texts = [t.replace(_ROW_SEPARATOR, " ") for t in texts]
-            joined = _ROW_SEPARATOR.join(texts)
-        chunkable = self.chunks_are_safe
-        if chunkable and (joined.isascii() or not _UNSAFE_SPACES.search(joined)):
-            return self._encode_chunks(texts, num_rows, lower_first=joined.isascii())
+            return self._expand(self._codes(texts), np.ones(num_rows, np.int64))
+        if self.chunks_are_safe:
+            return self._encode_bytes(texts)
         chunks, counts = [], []
         for text in texts:
-            if chunkable and not _UNSAFE_SPACES.search(text):
-                row = self._chunks(text, lower_first=text.isascii())
-            else:
-                row = [w for w, _, _ in self.pretokenize(text)]
+            row = [w for w, _, _ in self.pretokenize(text)]
             chunks.extend(row)
             counts.append(len(row))
-        word_rows = np.repeat(np.arange(num_rows), counts)
-        return self._expand(self._codes(chunks), word_rows, num_rows)
-
-    @property
-    def chunks_are_safe(self):
-        # Splitting on whitespace first is exact unless a special token
-        # itself holds whitespace.
-        return not any(any(c.isspace() for c in token) for token in self.special_tokens)
-
-    def _chunks(self, text, lower_first):
-        # Lower-casing ASCII text first is exact (and makes fewer cache keys),
-        # unless a special token is (or would become) part of the text.
-        if lower_first and self.lowercase:
-            lowered = text.lower()
-            if not any(token in text or token in lowered for token in self.special_tokens):
-                text = lowered
-        return text.split()
+        return self._expand(self._codes(chunks), np.array(counts, np.int64))
 
     def _codes(self, chunks):
         return self.cache.lookup(chunks)
 
-    def _encode_chunks(self, texts, num_rows, lower_first):
-        separator = f" {_ROW_SEPARATOR} "
-        chunks = self._chunks(separator.join(texts) + separator, lower_first)
-        self.cache.codes[_ROW_SEPARATOR] = _SEPARATOR_CODE
-        codes = self._codes(chunks)
-        is_separator = codes == _SEPARATOR_CODE
-        word_rows = np.cumsum(is_separator) - is_separator
-        keep = ~is_separator
-        return self._expand(codes[keep], word_rows[keep], num_rows)
+    def _encode_bytes(self, texts):
+        """The fast path: the batch as one byte string, split by numpy.
 
-    def _expand(self, codes, word_rows, num_rows):
-        """Replaces multi-piece word codes by their pieces."""
+        Every ASCII control character and space is a dropped delimiter and
+        no other character holds such a byte in UTF-8, so splitting the
+        bytes on them is exact. Rows are joined with a zero byte.
+        """
+        joined = _ROW_SEPARATOR.join(texts)
+        if _ROW_SEPARATOR in joined and joined.count(_ROW_SEPARATOR) != len(texts) - 1:
+            # A zero byte inside a string: it is a delimiter like a space.
+            joined = _ROW_SEPARATOR.join(t.replace(_ROW_SEPARATOR, " ") for t in texts)
+        data = (_ROW_SEPARATOR + joined + _ROW_SEPARATOR).encode("utf-8", "surrogatepass")
+        size = len(data)
+        data = self._normalize_bytes(data) + _chunk_table.PADDING
+        array = np.frombuffer(data, np.uint8)
+        starts, ends = _chunk_table.chunk_bounds(array, size)
+        separators = np.flatnonzero(array[:size] == 0)
+        counts = np.diff(np.searchsorted(starts, separators))
+        lengths = ends - starts
+        low, high = _chunk_table.chunk_keys(data, starts, lengths)
+        codes, found = self.cache.table.lookup(low, high)
+        short = lengths <= _chunk_table.MAX_KEY_BYTES
+        missing = np.flatnonzero(~found & short)
+        if len(missing):
+            first, inverse = _chunk_table.unique_pairs(low[missing], high[missing])
+            new = missing[first]
+            new_codes = np.fromiter(
+                (self.cache.code(data[a:b].decode("utf-8", "surrogatepass")) for a, b in zip(starts[new].tolist(), ends[new].tolist())),
+                np.int64,
+                len(new),
+            )
+            self.cache.table.insert(low[new], high[new], new_codes)
+            codes[missing] = new_codes[inverse]
+        for i in np.flatnonzero(~short).tolist():
+            codes[i] = self.cache.code(data[starts[i] : ends[i]].decode("utf-8", "surrogatepass"))
+        return self._expand(codes, counts)
+
+    def _normalize_bytes(self, data):
+        """Maps delimiters but the zero byte to spaces; lower-cases ASCII
+        first when that cannot create or break a special token (case
+        folding lower-cases them anyway, so it makes fewer cache keys)."""
+        if self.lowercase:
+            lowered = data.translate(_LOWER_TABLE)
+            if not any(token in data or token in lowered for token in self.special_bytes):
+                return lowered
+        return data.translate(_DELIMITER_TABLE)
+
+    def _expand(self, codes, counts):
+        """Replaces multi-piece word codes by their pieces.
+
+        Args:
+            codes: int64 array, one code per word (see `_WordCache`).
+            counts: int64 array, the number of words of each row.
+
+        Returns:
+            `(flat_ids, row_lengths)`: int32 ids and int64 tokens per row.
+        """
+        word_bounds = np.concatenate([[0], np.cumsum(counts)])
         multi = codes < 0
         if not multi.any():
-            flat = codes
-            row_lengths = np.bincount(word_rows, minlength=num_rows)
-        else:
-            lengths, starts, pieces = self.cache.piece_arrays()
-            index = -codes[multi] - 1
-            word_lengths = np.ones(len(codes), np.int64)
-            word_lengths[multi] = lengths[index]
-            flat = np.repeat(codes, word_lengths)
-            out_starts = np.cumsum(word_lengths) - word_lengths
-            multi_lengths = lengths[index]
-            total = int(multi_lengths.sum())
-            within = np.arange(total) - np.repeat(np.cumsum(multi_lengths) - multi_lengths, multi_lengths)
-            flat[np.repeat(out_starts[multi], multi_lengths) + within] = pieces[
-                np.repeat(starts[index], multi_lengths) + within
-            ]
-            row_lengths = np.bincount(word_rows, weights=word_lengths, minlength=num_rows)
-        return flat.astype(np.int32), row_lengths.astype(np.int64)
+            return codes.astype(np.int32), np.diff(word_bounds)
+        lengths, starts, pieces = self.cache.piece_arrays()
+        index = -codes[multi] - 1
+        multi_lengths = lengths[index]
+        word_lengths = np.ones(len(codes), np.int64)
+        word_lengths[multi] = multi_lengths
+        flat = np.repeat(codes, word_lengths)
+        out_starts = np.cumsum(word_lengths) - word_lengths
+        total = int(multi_lengths.sum())
+        within = np.arange(total) - np.repeat(np.cumsum(multi_lengths) - multi_lengths, multi_lengths)
+        flat[np.repeat(out_starts[multi], multi_lengths) + within] = pieces[np.repeat(starts[index], multi_lengths) + within]
+        token_bounds = np.concatenate([[0], np.cumsum(word_lengths)])
+        return flat.astype(np.int32), np.diff(token_bounds[word_bounds])
 
     def encode_with_offsets(self, text):
         """Ids and character offsets (into the original string) of one string."""
