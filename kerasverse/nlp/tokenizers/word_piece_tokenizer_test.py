@@ -112,6 +112,52 @@ class WordPieceTokenizerTest(TestCase):
         strings = WordPieceTokenizer(vocabulary=vocab, dtype="string")
         self.assertEqual(strings("a\u00a0a a"), ["a\u00a0a", "a"])
 
+    def test_byte_fast_path_equals_general_path_on_hard_unicode(self):
+        # Upper case next to combining marks and non-ASCII capitals (ASCII is
+        # lower-cased before the cache), zero bytes, NEL, NBSP, CJK, chunks
+        # longer than the 16-byte keys and than 100 bytes.
+        rng = random.Random(3)
+        pieces = ["A", "a", "B", "É", "e\u0301", "E\u0301", "Σ", "İ", "ß", "ǅ", "日", "Ａ", ".", ",", "'", " ", "  ",
+                  "\t", "\n", "\x00", "\x85", "\u00a0", "\u2003", "\u200b", "\x7f", "\x1f",
+                  "ab" * 9, "Ab" * 60, "abc", "ABC", "b"]
+        texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(400)]
+        vocab = ["[UNK]", "a", "b", "e", "é", "##a", "##b", "##e", "##é", "abc", "ab", "##ab", "σ", "ss", "ß",
+                 "日", ".", ",", "'", "\u00a0", "a\u00a0a", "i\u0307", "ǆ", "dž", "##\u0301", "\u0301"]
+        for options in ({"lowercase": True, "strip_accents": True}, {"lowercase": True}, {}):
+            tokenizer = WordPieceTokenizer(vocabulary=vocab, **options)
+            engine = tokenizer._engine
+            general = [[i for w, _, _ in engine.pretokenize(t) for i in engine.word_to_ids(w)] for t in texts]
+            # Twice: a cold then a warm cache (the numpy table) give the same ids.
+            self.assertEqual(tokenizer(texts), general, options)
+            self.assertEqual(tokenizer(texts[::-1]), general[::-1], options)
+            self.assertEqual([tokenizer(t).tolist() for t in texts[:50]], general[:50])
+
+    def test_byte_fast_path_matches_hugging_face_bert(self):
+        from transformers import BertTokenizerFast
+
+        path = os.path.join(minilm_dir(), "vocab.txt")
+        tokenizer = WordPieceTokenizer(vocabulary=path, lowercase=True, strip_accents=True)
+        fast = BertTokenizerFast(path, do_lower_case=True)
+        rng = random.Random(4)
+        # Not "ß": case folding makes it "ss" (as keras_hub), HF keeps it.
+        words = ["naïve", "CAFÉ", "日本語", "Ωμέγα", "x" * 99, "y" * 101, "internationalization",
+                 "supercalifragilistic", "qzxv", "Don't!", "(e-mail)", "$3.50", "", "über-cool", "ПРИВЕТ"]
+        texts = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 8))) for _ in range(200)]
+        texts += ["", " ", "\t\n"]
+        expected = fast(texts, add_special_tokens=False)["input_ids"]
+        self.assertEqual(tokenizer(texts), expected)
+        self.assertEqual(tokenizer(texts), expected)  # Warm cache.
+        dense = WordPieceTokenizer(vocabulary=path, lowercase=True, strip_accents=True, sequence_length=8)(texts)
+        assert_equal(dense, [(row + [0] * 8)[:8] for row in expected])
+
+    def test_special_tokens_with_spaces_take_the_per_string_path(self):
+        vocab = ["[UNK]", "a", "b", "[A B]", "[", "]"]
+        tokenizer = WordPieceTokenizer(
+            vocabulary=vocab, special_tokens=["[A B]"], special_tokens_in_strings=True, lowercase=True, dtype="string"
+        )
+        self.assertFalse(tokenizer._engine.chunks_are_safe)
+        self.assertEqual(tokenizer(["A [A B] b", "[a b]"]), [["a", "[A B]", "b"], ["[", "a", "b", "]"]])
+
     def test_word_cache_clearing_keeps_ids(self):
         from kerasverse.nlp.tokenizers import word_piece_tokenizer
 
