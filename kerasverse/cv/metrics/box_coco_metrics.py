@@ -3,9 +3,9 @@
 import keras
 import numpy as np
 
-from kerasverse.cv.bounding_box.dense import _to_numpy
 from kerasverse.cv.bounding_box.dense import to_ragged
 from kerasverse.cv.bounding_box.formats import check_format
+from kerasverse.cv.metrics import host_transfer
 from kerasverse.cv.metrics.coco import METRIC_NAMES
 from kerasverse.cv.metrics.coco import compute_coco_metrics
 
@@ -16,17 +16,25 @@ class BoxCOCOMetrics(keras.metrics.Metric):
 
     `update_state` copies the batch to host memory (numpy, padding removed);
     `result` evaluates everything seen since the last `reset_state` with
-    `compute_coco_metrics`. Because the state is host data, use the metric
-    eagerly: in `model.compile(..., run_eagerly=True)`, in a callback, or by
-    calling it yourself on `model.predict` outputs. Inside a traced function
-    (`jax.jit`) `update_state` raises a `ValueError` saying so.
+    `compute_coco_metrics`. It works eagerly and inside Keras' compiled
+    train/test steps: under `jax.jit` (the default JAX trainer) the batch
+    reaches the host through `jax.experimental.io_callback` each time the
+    step runs, and on torch the host code is kept out of `torch.compile`
+    graphs. So `model.evaluate` / `fit` need no `run_eagerly=True`.
+
+    The metric reads dicts (`y_true={"boxes", "classes"}`, `y_pred={"boxes",
+    "classes", "confidence"}`), which `compile(metrics=[...])` would split
+    per output key; a detector updates it from its `compute_metrics` (see
+    the example in `docs/cv.md`), after decoding its raw outputs to boxes.
 
     Args:
         bounding_box_format: format of `y_true` and `y_pred` boxes (absolute).
         evaluate_freq: recompute in `result()` only every `evaluate_freq`
             updates (COCO evaluation is the expensive part); in between,
             the last numbers are returned. `result(force=True)` always
-            recomputes.
+            recomputes. Keras reads `result()` after every step, so with
+            `evaluate_freq > 1` the logs of `evaluate` / `fit` may miss the
+            last batches; call `metric.result(force=True)` afterwards.
         name: metric name.
 
     Example:
@@ -50,6 +58,7 @@ class BoxCOCOMetrics(keras.metrics.Metric):
         self.reset_state()
 
     def reset_state(self):
+        host_transfer.wait_for_host()  # batches of an earlier compiled run land before the reset
         self._true = {"boxes": [], "classes": []}
         self._pred = {"boxes": [], "classes": [], "confidence": []}
         self._updates_since_result = 0
@@ -59,23 +68,24 @@ class BoxCOCOMetrics(keras.metrics.Metric):
         if sample_weight is not None:
             raise ValueError("`BoxCOCOMetrics` does not support `sample_weight`. Received a sample_weight.")
         try:
-            true = {k: _to_numpy(y_true[k]) for k in ("boxes", "classes")}
-            pred = {k: _to_numpy(y_pred[k]) for k in ("boxes", "classes", "confidence")}
+            true = {k: y_true[k] for k in ("boxes", "classes")}
+            pred = {k: y_pred[k] for k in ("boxes", "classes", "confidence")}
             if "num_detections" in y_pred:
-                counts = _to_numpy(y_pred["num_detections"]).reshape(-1)
-                slots = np.arange(pred["classes"].shape[1])[None, :] >= counts[:, None]
-                pred["classes"] = np.where(slots, -1, pred["classes"])
+                pred["num_detections"] = y_pred["num_detections"]
         except (KeyError, TypeError) as error:
             raise ValueError(
                 "`BoxCOCOMetrics.update_state` expects y_true={'boxes', 'classes'} and "
-                f"y_pred={{'boxes', 'classes', 'confidence'}}. Received an error: {error}"
+                f"y_pred={{'boxes', 'classes', 'confidence'}}. Received an error: {error!r} with "
+                f"y_true of type {type(y_true).__name__} and y_pred of type {type(y_pred).__name__}."
             ) from None
-        except Exception as error:  # a tracer cannot become numpy
-            raise ValueError(
-                "`BoxCOCOMetrics` keeps its state on the host and cannot run inside a compiled "
-                "function. Use `model.compile(..., run_eagerly=True)` or update it on `predict` "
-                f"outputs. Received: {type(error).__name__}"
-            ) from None
+        host_transfer.send_to_host(self._append, true, pred)
+
+    def _append(self, true, pred):
+        """Host side of `update_state`: numpy arrays in, padding removed, stored."""
+        if "num_detections" in pred:
+            counts = np.reshape(pred.pop("num_detections"), (-1,))
+            slots = np.arange(pred["classes"].shape[1])[None, :] >= counts[:, None]
+            pred["classes"] = np.where(slots, -1, pred["classes"])
         for source, store in ((true, self._true), (pred, self._pred)):
             ragged = to_ragged(source)
             for key in store:
@@ -83,6 +93,15 @@ class BoxCOCOMetrics(keras.metrics.Metric):
         self._updates_since_result += 1
 
     def result(self, force=False):
+        if host_transfer.in_compiled_function():
+            # Inside a compiled step: evaluate on the host when the step runs.
+            values = host_transfer.read_from_host(
+                lambda: [self._host_result(force)[name] for name in METRIC_NAMES], len(METRIC_NAMES)
+            )
+            return {name: values[i] for i, name in enumerate(METRIC_NAMES)}
+        return host_transfer.call_on_host(self._host_result, force)
+
+    def _host_result(self, force):
         if force or self._updates_since_result >= self.evaluate_freq:
             if self._true["boxes"]:
                 self._cached = compute_coco_metrics(self._true, self._pred, self.bounding_box_format)

@@ -5,8 +5,33 @@ import pytest
 from kerasverse.cv.bounding_box import to_dense
 from kerasverse.cv.metrics import BoxCOCOMetrics
 from kerasverse.cv.metrics import compute_coco_metrics
+from kerasverse.cv.metrics.coco import METRIC_NAMES
+from kerasverse.cv.metrics.coco_reference import pycocotools_metrics
 from kerasverse.cv.metrics.coco_test import random_dataset
+from kerasverse.cv.metrics.coco_test import to_xywh
 from kerasverse.testing import TestCase
+
+
+class _GivenDetections(keras.Model):
+    """A stand-in detector: returns the detections it is fed (shifted by a trainable offset).
+
+    Like a real detector, it updates the COCO metric from `compute_metrics`
+    with (decoded) box dicts.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.coco = BoxCOCOMetrics("xyxy")
+        self.offset = self.add_weight(shape=(), initializer="zeros", name="offset")
+
+    def call(self, inputs):
+        self.add_loss(keras.ops.square(self.offset - 0.25))
+        return {"boxes": inputs["boxes"] + self.offset * 0.0, "classes": inputs["classes"],
+                "confidence": inputs["confidence"]}
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        self.coco.update_state(y, y_pred)
+        return self.get_metrics_result()
 
 
 class BoxCOCOMetricsTest(TestCase):
@@ -42,3 +67,20 @@ class BoxCOCOMetricsTest(TestCase):
         metric = BoxCOCOMetrics("xyxy")
         with pytest.raises(ValueError, match="expects y_true="):
             metric.update_state({"boxes": np.zeros((1, 1, 4))}, {})
+
+    def test_works_in_compiled_evaluate_and_fit_like_pycocotools(self):
+        # The default trainer (jax.jit on JAX) runs update_state inside the compiled step.
+        gt_b, gt_c, dt_b, dt_c, dt_s = random_dataset(3, num_images=10)
+        expected = pycocotools_metrics([to_xywh(b) for b in gt_b], gt_c, [to_xywh(b) for b in dt_b], dt_c, dt_s)
+        x = to_dense({"boxes": dt_b, "classes": dt_c, "confidence": dt_s})
+        y = to_dense({"boxes": gt_b, "classes": gt_c})
+        model = _GivenDetections()
+        model.compile(optimizer="sgd")
+        for _ in range(2):  # the second run starts from a reset metric
+            logs = model.evaluate(x, y, batch_size=4, verbose=0, return_dict=True)
+            got = np.array([float(logs[name]) for name in METRIC_NAMES])
+            self.assertAllClose(got, expected, atol=1e-6)
+        history = model.fit(x, y, batch_size=5, epochs=2, verbose=0, shuffle=False)  # ties: order matters
+        for name, value in zip(METRIC_NAMES, expected):
+            self.assertAllClose(history.history[name], [value, value], atol=1e-6)
+        self.assertEqual(len(model.coco._true["boxes"]), 10)  # one epoch of images since the reset
