@@ -15,8 +15,10 @@ import numpy as np
 # Chunks up to this many UTF-8 bytes have an exact two-integer key.
 MAX_KEY_BYTES = 16
 
-# `_MASKS[k]` keeps the low `k` bytes of a little-endian 64-bit word.
-_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], np.uint64)
+# For a chunk of `n <= 16` bytes, `_LOW_MASKS[n]` and `_HIGH_MASKS[n]` keep
+# its bytes among the 8 read at its start and the 8 read after those.
+_LOW_MASKS = np.array([(1 << (8 * min(n, 8))) - 1 for n in range(17)], np.uint64)
+_HIGH_MASKS = np.array([(1 << (8 * max(n - 8, 0))) - 1 for n in range(17)], np.uint64)
 _MIX_1 = np.uint64(0x9E3779B97F4A7C15)
 _MIX_2 = np.uint64(0xC2B2AE3D27D4EB4F)
 # Bytes read past the last chunk when building keys.
@@ -54,8 +56,11 @@ def chunk_keys(data, starts, lengths):
         look them up).
     """
     words = np.ndarray((len(data) - 7,), "<u8", buffer=data, strides=(1,))
-    low = words[starts] & _MASKS[np.minimum(lengths, 8)]
-    high = words[starts + 8] & _MASKS[np.clip(lengths - 8, 0, 8)]
+    clipped = np.minimum(lengths, MAX_KEY_BYTES)
+    low = words[starts]
+    low &= _LOW_MASKS[clipped]
+    high = words[starts + 8]
+    high &= _HIGH_MASKS[clipped]
     return low, high
 
 

@@ -341,7 +341,8 @@ class _WordPieceEngine:
         Returns:
             `(flat_ids, row_lengths)`: int32 ids and int64 tokens per row.
         """
-        word_bounds = np.concatenate([[0], np.cumsum(counts)])
+        word_bounds = np.zeros(len(counts) + 1, np.int64)
+        np.cumsum(counts, out=word_bounds[1:])
         multi = codes < 0
         if not multi.any():
             return codes.astype(np.int32), np.diff(word_bounds)
@@ -350,13 +351,15 @@ class _WordPieceEngine:
         multi_lengths = lengths[index]
         word_lengths = np.ones(len(codes), np.int64)
         word_lengths[multi] = multi_lengths
-        flat = np.repeat(codes, word_lengths)
-        out_starts = np.cumsum(word_lengths) - word_lengths
-        total = int(multi_lengths.sum())
-        within = np.arange(total) - np.repeat(np.cumsum(multi_lengths) - multi_lengths, multi_lengths)
-        flat[np.repeat(out_starts[multi], multi_lengths) + within] = pieces[np.repeat(starts[index], multi_lengths) + within]
-        token_bounds = np.concatenate([[0], np.cumsum(word_lengths)])
-        return flat.astype(np.int32), np.diff(token_bounds[word_bounds])
+        token_bounds = np.zeros(len(codes) + 1, np.int64)
+        np.cumsum(word_lengths, out=token_bounds[1:])
+        flat = np.repeat(codes.astype(np.int32), word_lengths)
+        # Position of each piece of each multi-piece word, in the output and
+        # in `pieces`.
+        within = np.arange(int(token_bounds[-1] - len(codes) + len(index)))
+        within -= np.repeat(np.cumsum(multi_lengths) - multi_lengths, multi_lengths)
+        flat[np.repeat(token_bounds[:-1][multi], multi_lengths) + within] = pieces[np.repeat(starts[index], multi_lengths) + within]
+        return flat, np.diff(token_bounds[word_bounds])
 
     def encode_with_offsets(self, text):
         """Ids and character offsets (into the original string) of one string."""
