@@ -223,9 +223,17 @@ def gc_paused():
             gc.enable()
 
 
-def ragged_from_flat(flat, row_lengths):
-    """Splits concatenated rows into a list of Python lists."""
+def ragged_from_flat(flat, row_lengths, int_objects=None):
+    """Splits concatenated rows into a list of Python lists.
+
+    Args:
+        flat: 1D integer numpy array, the rows one after the other.
+        row_lengths: 1D integer array, the length of each row.
+        int_objects: optional object array with `int_objects[i] == i` for
+            every value in `flat`: the lists then share these Python ints
+            instead of allocating one per element (faster for a vocabulary).
+    """
     ends = np.cumsum(row_lengths)
     with gc_paused():
-        values = flat.tolist()
+        values = flat.tolist() if int_objects is None else int_objects[flat].tolist()
         return list(map(values.__getitem__, map(slice, (ends - row_lengths).tolist(), ends.tolist())))

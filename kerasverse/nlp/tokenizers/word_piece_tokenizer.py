@@ -186,6 +186,8 @@ class _WordPieceEngine:
                  strip_accents, split, split_on_cjk, special_tokens):
         self.vocabulary = vocabulary
         self.token_to_id = {token: i for i, token in enumerate(vocabulary)}
+        # Python ints of every id, shared by the ragged outputs.
+        self.id_objects = np.array(range(len(vocabulary)), dtype=object)
         self.suffix_indicator = suffix_indicator
         self.oov_id = self.token_to_id[oov_token]
         self.lowercase = lowercase
@@ -613,7 +615,7 @@ class WordPieceTokenizer(Tokenizer):
             return dense.reshape(*outer_shape, self.sequence_length)
         if outer_shape == ():
             return flat.astype(self.output_dtype)
-        rows = text_inputs.ragged_from_flat(flat, row_lengths)
+        rows = text_inputs.ragged_from_flat(flat, row_lengths, engine.id_objects)
         return text_inputs.ragged_or_dense(rows, outer_shape, None, self.output_dtype)
 
     def tokenize_with_offsets(self, inputs):

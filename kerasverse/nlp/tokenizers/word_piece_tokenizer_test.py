@@ -146,7 +146,9 @@ class WordPieceTokenizerTest(TestCase):
         texts += ["", " ", "\t\n"]
         expected = fast(texts, add_special_tokens=False)["input_ids"]
         self.assertEqual(tokenizer(texts), expected)
-        self.assertEqual(tokenizer(texts), expected)  # Warm cache.
+        ragged = tokenizer(texts)  # Warm cache.
+        self.assertEqual(ragged, expected)
+        self.assertEqual({type(i) for row in ragged for i in row}, {int})
         dense = WordPieceTokenizer(vocabulary=path, lowercase=True, strip_accents=True, sequence_length=8)(texts)
         assert_equal(dense, [(row + [0] * 8)[:8] for row in expected])
 
