@@ -88,6 +88,7 @@ class HyperImageAugmentTest(TestCase):
         with pytest.raises(ValueError, match="Received: augment_layers=\\[3, 1\\]"):
             HyperImageAugment(input_shape=(8, 8, 3), augment_layers=[3, 1])
 
+    @pytest.mark.slow
     def test_tiny_search_in_front_of_a_classifier(self):
         augment = HyperImageAugment(input_shape=(8, 8, 3))
 

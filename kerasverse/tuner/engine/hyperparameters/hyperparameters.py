@@ -127,7 +127,9 @@ class HyperParameters:
     def _retrieve(self, hp):
         existing = [h for h in self._hps.get(hp.name, []) if h.conditions == hp.conditions]
         if existing:
-            if type(existing[0]) is not type(hp):
+            # A `Fixed` declared beforehand pins the value whatever the later
+            # declaration ("fix a few, tune the rest", as in keras_tuner).
+            if type(existing[0]) is not type(hp) and not isinstance(existing[0], Fixed):
                 raise ValueError(
                     f"The hyperparameter {hp.name!r} was declared as "
                     f"{type(existing[0]).__name__} and is now re-declared as "

@@ -154,3 +154,13 @@ def test_copy_merge_and_config_round_trip():
     config = serialize(Int("x", 0, 9, step=3))
     assert config["class_name"] == "Int"
     assert deserialize(config) == Int("x", 0, 9, step=3)
+
+
+def test_fixed_beforehand_pins_a_later_declaration():
+    # keras_tuner's "fix a few and tune the rest": hp.Fixed, then the
+    # hypermodel declares the same name with another type.
+    hp = HyperParameters()
+    hp.Fixed("learning_rate", 1e-4)
+    assert hp.Float("learning_rate", 1e-3, 1e-1, sampling="log") == 1e-4
+    assert hp.Int("learning_rate", 1, 4) == 1e-4
+    assert len(hp.space) == 1 and hp.space[0].__class__.__name__ == "Fixed"
