@@ -21,6 +21,7 @@ best_model = tuner.get_best_models(1)[0]
 ```
 """
 
+from kerasverse.tuner import applications
 from kerasverse.tuner import engine
 from kerasverse.tuner import errors
 from kerasverse.tuner import oracles
@@ -79,6 +80,7 @@ __all__ = [
     "Trial",
     "TrialStatus",
     "Tuner",
+    "applications",
     "engine",
     "errors",
     "load_study",
