@@ -1,6 +1,7 @@
 """`Tuner`: the search loop for Keras models."""
 
 import copy
+import ctypes
 import gc
 import os
 import warnings
@@ -8,6 +9,24 @@ import warnings
 from kerasverse.tuner import errors
 from kerasverse.tuner.engine import base_tuner
 from kerasverse.tuner.engine import tuner_utils
+
+
+def release_memory():
+    """Frees what a finished trial leaves behind: the Keras state, the
+    compiled functions (JAX keeps them in a process-wide cache, one set per
+    model) and the heap pages glibc would otherwise keep."""
+    import keras
+
+    keras.backend.clear_session()
+    gc.collect()
+    if keras.backend.backend() == "jax":
+        import jax
+
+        jax.clear_caches()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # Not glibc (macOS, Windows, musl).
+        pass
 
 
 def load_weights(model, path):
@@ -141,6 +160,12 @@ class Tuner(base_tuner.BaseTuner):
 
         self._build_hypermodel(hp)
         keras.backend.clear_session()
+
+    def on_trial_end(self, trial):
+        """Ends the trial (see `BaseTuner.on_trial_end`), then frees the
+        memory its models held, so that memory does not grow across trials."""
+        super().on_trial_end(trial)
+        release_memory()
 
     def _checkpoint_path(self, trial_id):
         return os.path.join(self.get_trial_dir(trial_id), "checkpoint.weights.h5")
