@@ -4,7 +4,10 @@ A model family supports HF checkpoints by subclassing `HuggingFaceConverter`
 for its `model_type` and registering it with `register_converter`. Loading
 then goes: `Backbone.from_preset(dir)` → `converter.backbone_kwargs(config)` →
 build the backbone → `converter.load_backbone_weights(backbone, checkpoint)`.
-Tokenizers go through `converter.tokenizer_kwargs(preset)`.
+Tokenizers go through `converter.tokenizer_kwargs(preset)`. A task whose head
+exists in HF checkpoints (e.g. BERT's masked-LM head) calls
+`load_hugging_face_task_weights(task, preset)` after building itself, which
+runs `converter.load_task_weights(task, checkpoint)`.
 """
 
 import abc
@@ -33,6 +36,14 @@ class HuggingFaceConverter(abc.ABC):
     def load_backbone_weights(self, backbone, checkpoint):
         """Assigns weights from a `SafetensorsCheckpoint` to `backbone`."""
 
+    def load_task_weights(self, task, checkpoint):
+        """Assigns the weights of `task`'s head from the checkpoint, when it has them.
+
+        The default does nothing (the head keeps its initialization).
+        Returns True when a head was loaded.
+        """
+        return False
+
     def tokenizer_kwargs(self, preset):
         """Tokenizer constructor arguments from the HF files in `preset`."""
         raise ValueError(
@@ -55,6 +66,16 @@ def get_converter(model_type):
             f"Supported: {sorted(_CONVERTERS)}."
         )
     return _CONVERTERS[model_type]()
+
+
+def load_hugging_face_task_weights(task, preset):
+    """Loads `task`'s head from the HF checkpoint in `preset` (see `load_task_weights`).
+
+    Returns:
+        True when the checkpoint held the head and it was loaded.
+    """
+    hf_config = read_hf_config(preset)
+    return get_converter(hf_config["model_type"]).load_task_weights(task, SafetensorsCheckpoint(preset))
 
 
 def read_hf_config(preset):
@@ -101,6 +122,10 @@ class SafetensorsCheckpoint:
 
     def keys(self):
         return list(self.tensors)
+
+    def has(self, name, prefixes=("",)):
+        """True if the checkpoint holds `name` under one of `prefixes`."""
+        return any(prefix + name in self.tensors for prefix in prefixes)
 
     def get(self, name, prefixes=("",)):
         """The tensor `name`, trying each prefix (e.g. `"bert."`) in turn."""

@@ -3,11 +3,14 @@
 import json
 import os
 
+import numpy as np
+
 from kerasverse.models import HuggingFaceConverter
 from kerasverse.models import register_converter
 from kerasverse.nlp.models.bert.bert_backbone import BertBackbone
 
 _PREFIXES = ("", "bert.")
+_MLM_HEAD = "cls.predictions."
 
 
 @register_converter
@@ -77,6 +80,34 @@ class BertConverter(HuggingFaceConverter):
             assign(backbone.pooled_dense.bias, "pooler.dense.bias")
         except ValueError:
             pass  # Checkpoints saved without a pooler keep the random pooler.
+
+    def load_task_weights(self, task, checkpoint):
+        """Loads the masked-LM head of a `BertForMaskedLM` checkpoint into a `BertMaskedLM`.
+
+        HF's `cls.predictions` is `transform.dense` → GELU →
+        `transform.LayerNorm` → the tied word embeddings plus `bias`, the
+        same computation as `MaskedLMHead`. Checkpoints without it (e.g.
+        a `BertModel`) leave the head as initialized and return False.
+        """
+        head = getattr(task, "masked_lm_head", None)
+        if head is None or not checkpoint.has(_MLM_HEAD + "transform.dense.weight"):
+            return False
+        decoder = _MLM_HEAD + "decoder.weight"
+        if checkpoint.has(decoder):
+            embeddings = task.backbone.token_embedding.embeddings
+            if not np.array_equal(checkpoint.get(decoder), np.asarray(embeddings.numpy())):
+                raise ValueError(
+                    "The checkpoint's masked-LM decoder is not tied to the word embeddings "
+                    f"(`{decoder}` differs from `embeddings.word_embeddings.weight`); BertMaskedLM "
+                    "ties them. Received an untied checkpoint: re-save it with tie_word_embeddings=True."
+                )
+        checkpoint.assign(head._intermediate_dense.kernel, _MLM_HEAD + "transform.dense.weight", lambda w: w.T)
+        checkpoint.assign(head._intermediate_dense.bias, _MLM_HEAD + "transform.dense.bias")
+        checkpoint.assign(head._intermediate_layer_norm.gamma, _MLM_HEAD + "transform.LayerNorm.weight")
+        checkpoint.assign(head._intermediate_layer_norm.beta, _MLM_HEAD + "transform.LayerNorm.bias")
+        bias = _MLM_HEAD + "bias" if checkpoint.has(_MLM_HEAD + "bias") else _MLM_HEAD + "decoder.bias"
+        checkpoint.assign(head.output_bias, bias)
+        return True
 
     def tokenizer_kwargs(self, preset):
         vocab_path = os.path.join(preset, "vocab.txt")

@@ -3,6 +3,8 @@
 import keras
 
 from kerasverse.models import Task
+from kerasverse.models import preset_io
+from kerasverse.models.hugging_face import load_hugging_face_task_weights
 from kerasverse.nlp.layers.modeling.masked_lm_head import MaskedLMHead
 from kerasverse.nlp.models.bert.bert_backbone import BertBackbone
 from kerasverse.nlp.models.bert.bert_backbone import bert_kernel_initializer
@@ -19,7 +21,10 @@ class BertMaskedLM(Task):
     `(batch_size, num_predictions)`. Output: logits
     `(batch_size, num_predictions, vocabulary_size)` from a `MaskedLMHead`
     tied to the token embedding. With a `BertMaskedLMPreprocessor`, `fit`
-    takes raw strings.
+    takes raw strings. `from_preset` on a Hugging Face `BertForMaskedLM`
+    checkpoint also loads its MLM head (`cls.predictions`: transform
+    dense, LayerNorm and output bias); a checkpoint without one (a plain
+    `BertModel`) gives a randomly initialized head.
 
     Args:
         backbone: a `BertBackbone`.
@@ -56,3 +61,19 @@ class BertMaskedLM(Task):
             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
             weighted_metrics=[keras.metrics.SparseCategoricalAccuracy()],
         )
+
+    @classmethod
+    def from_preset(cls, preset, load_weights=True, **kwargs):
+        """Builds the task from a preset; a HF `BertForMaskedLM` checkpoint brings its MLM head.
+
+        Args:
+            preset: a directory written by `save_to_preset`, or a Hugging Face
+                BERT checkpoint directory.
+            load_weights: load the weights (else random initialization).
+            **kwargs: constructor arguments overriding the saved ones.
+        """
+        task = super().from_preset(preset, load_weights=load_weights, **kwargs)
+        preset = preset_io.check_preset_dir(preset)
+        if load_weights and preset_io.is_hugging_face_checkpoint(preset):
+            load_hugging_face_task_weights(task, preset)
+        return task
