@@ -3,6 +3,7 @@
 import math
 
 import keras
+import numpy as np
 from keras import ops
 
 from kerasverse.cv.layers.base_augmentation import BaseAugmentationLayer
@@ -75,11 +76,16 @@ class RandAugment(BaseAugmentationLayer):
     def augment(self, images, bounding_boxes, labels):
         low, high = self.value_range
         dtype = images.dtype
-        x = (ops.cast(images, "float32") - low) * (255.0 / (high - low))
+        x = ops.cast(images, "float32")
+        if (low, high) != (0.0, 255.0):
+            x = (x - low) * (255.0 / (high - low))
+        # Every op maps [0, 255] into itself, so one clip here keeps all rounds in range.
+        x = ops.clip(x, 0.0, 255.0)
         for _ in range(self.augmentations_per_image):
             x = self._one_round(x)
-        x = ops.cast(x * ((high - low) / 255.0) + low, dtype)
-        return x, bounding_boxes, labels
+        if (low, high) != (0.0, 255.0):
+            x = x * ((high - low) / 255.0) + low
+        return ops.cast(x, dtype), bounding_boxes, labels
 
     # ------------------------------------------------------------------ round
     def _one_round(self, x):
@@ -91,55 +97,37 @@ class RandAugment(BaseAugmentationLayer):
         choice = ops.where(apply, choice, -1)
         m = ops.clip(self.magnitude + self.magnitude_stddev * keras.random.normal((batch,), seed=self.seed_generator), 0, 1)
         sign = ops.where(keras.random.uniform((batch,), seed=self.seed_generator) < 0.5, -1.0, 1.0)
+        factor = 1.0 + sign * m * 0.9
 
         def picked(name):
             return ops.equal(choice, names.index(name)) if name in names else ops.zeros((batch,), "bool")
 
-        # 1. Per-channel affine map `scale * x + mix * gray(x) + offset`: identity, brightness,
-        #    colour (blend with grayscale), contrast (blend with the mean gray) and auto-contrast.
-        factor = 1.0 + sign * m * 0.9
-        lo, hi, channel_mean = _channel_statistics(x)  # each (B, 3)
-        gray_mean = ops.sum(channel_mean * ops.convert_to_tensor(_GRAY), axis=-1)
-        blends = ops.logical_or(ops.logical_or(picked("brightness"), picked("color")), picked("contrast"))
-        scale = ops.where(blends, factor, 1.0)[:, None] * ops.ones((1, 3))
-        mix = ops.where(picked("color"), 1.0 - factor, 0.0)
-        offset = ops.where(picked("contrast")[:, None], ((1.0 - factor) * gray_mean)[:, None] * ops.ones((1, 3)), 0.0)
-        spread = hi - lo
-        stretch = ops.where(spread > 0, 255.0 / ops.maximum(spread, 1e-6), 1.0)
-        is_auto = picked("auto_contrast")[:, None]
-        scale = ops.where(is_auto, stretch, scale)
-        offset = ops.where(is_auto, ops.where(spread > 0, -lo * stretch, 0.0), offset)
-        gray = x[..., 0:1] * _GRAY[0] + x[..., 1:2] * _GRAY[1] + x[..., 2:3] * _GRAY[2]
-        x = x * scale[:, None, None, :] + mix[:, None, None, None] * gray + offset[:, None, None, :]
+        def any_picked(group):
+            mask = ops.zeros((batch,), "bool")
+            for name in group:
+                mask = ops.logical_or(mask, picked(name))
+            return mask
 
-        # 2. Piecewise map: x < t -> a1 x + c1 else a2 x + c2 (solarize, solarize-add).
-        is_sol, is_add = picked("solarize"), picked("solarize_add")
-        threshold = ops.where(is_sol, 256.0 - m * 256.0, ops.where(is_add, 128.0, 1e9))
-        add = ops.where(is_add, m * 110.0, 0.0)
-        a2 = ops.where(is_sol, -1.0, 1.0)
-        c2 = ops.where(is_sol, 255.0, 0.0)
-        t = threshold[:, None, None, None]
-        x = ops.where(x < t, x + add[:, None, None, None], a2[:, None, None, None] * x + c2[:, None, None, None])
+        def cheap(part):
+            return lambda images, index: ops.clip(part(
+                images, {name: ops.take(picked(name), index) for name in _CHEAP_OPS},
+                ops.take(factor, index), ops.take(m, index),
+            ), 0.0, 255.0)
 
-        # 3. Posterize: keep 8 - round(4 m) bits.
-        step = ops.power(2.0, ops.round(m * 4.0))
-        posterized = ops.floor(ops.clip(x, 0, 255) / step[:, None, None, None]) * step[:, None, None, None]
-        x = ops.where(picked("posterize")[:, None, None, None], posterized, x)
-        x = ops.clip(x, 0.0, 255.0)
-
-        # 4. Costly ops, only on the images that chose them.
-        x = _on_subset(x, picked("sharpness"), lambda sub, idx: _sharpen(sub, ops.take(factor, idx)))
-        x = _on_subset(x, picked("equalize"), lambda sub, idx: _equalize(sub))
+        kind = choice - len(COLOR_OPS) + 1  # 0..4 for the geometric ops
+        amount = m * sign
+        # Each image drew one op, so these groups are disjoint.
+        groups = [
+            (any_picked(("auto_contrast", "color", "contrast", "brightness")), cheap(_color_map)),
+            (any_picked(("solarize", "solarize_add")), cheap(_piecewise)),
+            (picked("posterize"), cheap(_posterize)),
+            (picked("sharpness"), lambda images, index: _sharpen(images, ops.take(factor, index))),
+            (picked("equalize"), lambda images, index: _equalize(images)),
+        ]
         if self.geometric:
-            geo = ops.zeros((batch,), "bool")
-            for name in GEOMETRIC_OPS:
-                geo = ops.logical_or(geo, picked(name))
-            kind = ops.where(geo, choice - len(COLOR_OPS) + 1, -1)
-            amount = m * sign
-            x = _on_subset(
-                x, geo, lambda sub, idx: _affine(sub, ops.take(kind, idx), ops.take(amount, idx))
-            )
-        return x
+            groups.append((any_picked(GEOMETRIC_OPS),
+                           lambda images, index: _affine(images, ops.take(kind, index), ops.take(amount, index))))
+        return _apply_groups(x, groups, num_fused=3)
 
     def get_config(self):
         config = super().get_config()
@@ -154,29 +142,95 @@ class RandAugment(BaseAugmentationLayer):
         return config
 
 
-def _on_subset(x, mask, fn):
-    """Applies `fn(image, index)` to each image where `mask`, one image at a time.
+def _color_map(x, chosen, factor, m):
+    """Per-channel affine map `scale * x + mix * gray(x) + offset`: brightness, colour (blend
+    with grayscale), contrast (blend with the mean gray) and auto-contrast.
 
-    The loop runs once per chosen image (zero times when none chose the op),
-    so the cost follows the number of images that drew the op; one image
-    (~600 KB at 224x224x3) stays in the CPU cache while it is transformed,
-    which makes this faster than transforming a gathered group of images.
+    `chosen[name]` is a boolean `(B,)`; other images come back unchanged (as
+    in `_piecewise` and `_posterize`, which share this signature).
     """
+    lo, hi, channel_mean = _channel_statistics(x)  # each (B, 3)
+    gray_mean = ops.sum(channel_mean * ops.convert_to_tensor(_GRAY), axis=-1)
+    blends = ops.logical_or(ops.logical_or(chosen["brightness"], chosen["color"]), chosen["contrast"])
+    scale = ops.where(blends, factor, 1.0)[:, None] * ops.ones((1, 3))
+    mix = ops.where(chosen["color"], 1.0 - factor, 0.0)
+    offset = ops.where(chosen["contrast"][:, None], ((1.0 - factor) * gray_mean)[:, None] * ops.ones((1, 3)), 0.0)
+    spread = hi - lo
+    stretch = ops.where(spread > 0, 255.0 / ops.maximum(spread, 1e-6), 1.0)
+    is_auto = chosen["auto_contrast"][:, None]
+    scale = ops.where(is_auto, stretch, scale)
+    offset = ops.where(is_auto, ops.where(spread > 0, -lo * stretch, 0.0), offset)
+    gray = x[..., 0:1] * _GRAY[0] + x[..., 1:2] * _GRAY[1] + x[..., 2:3] * _GRAY[2]
+    return x * scale[:, None, None, :] + mix[:, None, None, None] * gray + offset[:, None, None, :]
+
+
+def _piecewise(x, chosen, factor, m):
+    """x < t -> x + add, else a2 x + c2: solarize (invert above 256 - 256 m), solarize-add."""
+    is_sol, is_add = chosen["solarize"], chosen["solarize_add"]
+    threshold = ops.where(is_sol, 256.0 - m * 256.0, ops.where(is_add, 128.0, 1e9))[:, None, None, None]
+    add = ops.where(is_add, m * 110.0, 0.0)[:, None, None, None]
+    a2 = ops.where(is_sol, -1.0, 1.0)[:, None, None, None]
+    c2 = ops.where(is_sol, 255.0, 0.0)[:, None, None, None]
+    return ops.where(x < threshold, x + add, a2 * x + c2)
+
+
+def _posterize(x, chosen, factor, m):
+    """Keeps 8 - round(4 m) bits."""
+    step = ops.power(2.0, ops.round(m * 4.0))[:, None, None, None]
+    posterized = ops.floor(ops.clip(x, 0, 255) / step) * step
+    return ops.where(chosen["posterize"][:, None, None, None], posterized, x)
+
+
+_CHEAP_OPS = ("auto_contrast", "solarize", "solarize_add", "color", "contrast", "brightness", "posterize")
+
+
+def _apply_groups(x, groups, num_fused=0):
+    """Applies `fn(images, indices)` to the images of each disjoint `(mask, fn)` group.
+
+    Each `fn` maps a batch of images and their indices in `x` to new images;
+    the first `num_fused` are element-wise and leave unchosen images
+    unchanged. The cost follows the number of chosen images:
+
+    - eager (torch, or JAX outside jit): each group's images are gathered and
+      transformed together, and all results are scattered back at once.
+    - traced (`jax.jit`): the element-wise groups run on the whole batch
+      (XLA fuses them into one pass, cheaper than any gather); every other
+      group loops over its chosen images one at a time (the trip count is
+      the number chosen): one image (~600 KB at 224x224x3) stays in the CPU
+      cache while it is transformed, several times faster than a group.
+    """
+    counts = [ops.sum(ops.cast(mask, "int32")) for mask, _ in groups]
+    try:  # eager: the counts are known
+        counts = [int(ops.convert_to_numpy(count)) for count in counts]
+    except Exception:  # traced (jit)
+        return _apply_groups_traced(x, groups, counts, num_fused)
+    indices, updates = [], []
+    for (mask, fn), count in zip(groups, counts):
+        if count:
+            index = ops.convert_to_tensor(np.flatnonzero(ops.convert_to_numpy(mask)).astype("int32"))
+            indices.append(index)
+            updates.append(fn(ops.take(x, index, axis=0), index))
+    if not indices:
+        return x
+    index = ops.concatenate(indices) if len(indices) > 1 else indices[0]
+    new = ops.concatenate(updates) if len(updates) > 1 else updates[0]
+    return ops.scatter_update(x, index[:, None], new)
+
+
+def _apply_groups_traced(x, groups, counts, num_fused):
+    every = ops.arange(ops.shape(x)[0], dtype="int32")
+    for _, fn in groups[:num_fused]:
+        x = fn(x, every)
     _, height, width, channels = x.shape
-    count = ops.sum(ops.cast(mask, "int32"))
-    order = ops.cast(ops.argsort(ops.cast(ops.logical_not(mask), "int32")), "int32")  # chosen first
+    for (mask, fn), count in zip(groups[num_fused:], counts[num_fused:]):
+        order = ops.cast(ops.argsort(ops.cast(ops.logical_not(mask), "int32")), "int32")  # chosen first
 
-    def body(k, images):
-        index = order[k]
-        image = ops.slice(images, (index, 0, 0, 0), (1, height, width, channels))
-        return ops.slice_update(images, (index, 0, 0, 0), fn(image, index[None]))
+        def body(k, images, order=order, fn=fn):
+            index = order[k]
+            image = ops.slice(images, (index, 0, 0, 0), (1, height, width, channels))
+            return ops.slice_update(images, (index, 0, 0, 0), fn(image, index[None]))
 
-    try:  # eager: the count is known, loop in Python (no loop compilation per call)
-        chosen = int(ops.convert_to_numpy(count))
-    except Exception:  # traced (jit): a compiled loop whose trip count follows `count`
-        return ops.fori_loop(0, count, body, x)
-    for k in range(chosen):
-        x = body(k, x)
+        x = ops.fori_loop(0, count, body, x)
     return x
 
 
