@@ -4,6 +4,8 @@
   greedy, no stop token: new tokens/s in steady state (median of N calls) and
   the first call's time (compilation included). Both libraries get the same
   weights (copied variable by variable) and must generate the same ids.
+- Steady-state calls of kerasverse and keras-hub are timed in turns, so a
+  shared machine's load drifts over both alike.
 - BERT all-MiniLM-L6-v2 shape (6 layers, 384 wide), batch 32, length 128:
   forward latency (compiled `predict_on_batch`), same weights on both sides.
 
@@ -38,25 +40,32 @@ def _gpt2_inputs(np):
 
 
 def _copy_weights(source, target):
-    """Copies weights in order when both models have the same shapes; False otherwise."""
-    src, dst = source.get_weights(), target.get_weights()
-    if len(src) != len(dst) or any(a.shape != b.shape for a, b in zip(src, dst)):
+    """Copies weights by path (both libraries name them alike); False when they do not match."""
+    by_path = {weight.path: weight for weight in source.weights}
+    if sorted(by_path) != sorted(weight.path for weight in target.weights):
         return False
-    target.set_weights(src)
+    if any(tuple(by_path[w.path].shape) != tuple(w.shape) for w in target.weights):
+        return False
+    for weight in target.weights:
+        weight.assign(by_path[weight.path].value)
     return True
 
 
-def _time_generate(generate, repeat):
+def _first_call(generate):
     start = time.perf_counter()
-    first_output = generate()
-    first_call = time.perf_counter() - start
-    runs = []
+    output = generate()
+    return output, time.perf_counter() - start
+
+
+def _time_interleaved(functions, repeat):
+    """Median seconds of each function, timed in turns (a shared, loaded machine drifts)."""
+    runs = [[] for _ in functions]
     for _ in range(repeat):
-        start = time.perf_counter()
-        generate()
-        runs.append(time.perf_counter() - start)
-    runs.sort()
-    return first_output, first_call, runs[len(runs) // 2]
+        for fn, times in zip(functions, runs):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+    return [sorted(times)[len(times) // 2] for times in runs]
 
 
 def worker(repeat):
@@ -79,15 +88,26 @@ def worker(repeat):
     # ---- GPT-2 generate.
     keras.utils.set_random_seed(0)
     ours = GPT2CausalLM(GPT2Backbone(**GPT2_CONFIG, dropout=0.0))
-    ours_ids, first, steady = _time_generate(lambda: ours.generate(inputs, max_length=max_length, stop_token_ids=None), repeat)
-    result["gpt2"] = {"ours_first_s": first, "ours_steady_s": steady, "ours_compilations": ours.num_generate_compilations}
+    ours_generate = lambda: ours.generate(inputs, max_length=max_length, stop_token_ids=None)  # noqa: E731
+    ours_ids, ours_first = _first_call(ours_generate)
+    compilations_after_first = ours.num_generate_compilations
+    functions = [ours_generate]
+    result["gpt2"] = {"ours_first_s": ours_first}
     if keras_hub is not None:
         peer = keras_hub.models.GPT2CausalLM(backbone=keras_hub.models.GPT2Backbone(**GPT2_CONFIG, dropout=0.0), preprocessor=None)
         peer.compile(sampler="greedy")
         same_weights = _copy_weights(ours, peer)
-        peer_ids, first, steady = _time_generate(lambda: peer.generate(inputs, max_length=max_length, stop_token_ids=None), repeat)
+        peer_generate = lambda: peer.generate(inputs, max_length=max_length, stop_token_ids=None)  # noqa: E731
+        peer_ids, peer_first = _first_call(peer_generate)
         agree = bool(same_weights and np.array_equal(np.asarray(peer_ids["token_ids"]), ours_ids["token_ids"]))
-        result["gpt2"].update({"peer_first_s": first, "peer_steady_s": steady, "same_weights": same_weights, "same_ids": agree})
+        result["gpt2"].update({"peer_first_s": peer_first, "same_weights": same_weights, "same_ids": agree})
+        functions.append(peer_generate)
+    steady = _time_interleaved(functions, repeat)
+    result["gpt2"]["ours_steady_s"] = steady[0]
+    if keras_hub is not None:
+        result["gpt2"]["peer_steady_s"] = steady[1]
+    result["gpt2"]["ours_recompilations"] = ours.num_generate_compilations - compilations_after_first
+    result["gpt2"]["ours_compilations"] = ours.num_generate_compilations
 
 
     # ---- MiniLM forward.
@@ -99,25 +119,21 @@ def worker(repeat):
     }
     bert = BertBackbone(**MINILM_CONFIG, dropout=0.0)
     bert.compile(jit_compile=keras.config.backend() == "jax")
-    ours_out = bert.predict_on_batch(batch)["sequence_output"]
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        bert.predict_on_batch(batch)
-        runs.append(time.perf_counter() - start)
-    result["bert"] = {"ours_s": sorted(runs)[len(runs) // 2]}
+    ours_out = bert.predict_on_batch(batch)["sequence_output"]  # Warm-up (compilation).
+    functions = [lambda: bert.predict_on_batch(batch)]
+    result["bert"] = {}
     if keras_hub is not None:
         peer_bert = keras_hub.models.BertBackbone(**MINILM_CONFIG, dropout=0.0)
         peer_bert.compile(jit_compile=keras.config.backend() == "jax")
         same_weights = _copy_weights(bert, peer_bert)
         peer_out = peer_bert.predict_on_batch(batch)["sequence_output"]
-        runs = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            peer_bert.predict_on_batch(batch)
-            runs.append(time.perf_counter() - start)
         diff = float(np.abs(np.asarray(peer_out) - np.asarray(ours_out)).max()) if same_weights else None
-        result["bert"].update({"peer_s": sorted(runs)[len(runs) // 2], "max_abs_diff": diff})
+        result["bert"]["max_abs_diff"] = diff
+        functions.append(lambda: peer_bert.predict_on_batch(batch))
+    times = _time_interleaved(functions, repeat)
+    result["bert"]["ours_s"] = times[0]
+    if keras_hub is not None:
+        result["bert"]["peer_s"] = times[1]
     print("RESULT " + json.dumps(result))
 
 
@@ -152,11 +168,17 @@ def main(argv=None):
         rows.append(harness.comparison_row(f"MiniLM forward b32 x 128, {backend}", bert["ours_s"], bert.get("peer_s")))
         notes.append(
             f"{backend}: kerasverse generate compilations after {args.repeat + 1} calls = {gpt2['ours_compilations']}"
+            f" (recompilations after the first call: {gpt2['ours_recompilations']})"
             f"; same weights/ids as keras-hub: {gpt2.get('same_weights')}/{gpt2.get('same_ids')}"
             f"; MiniLM max |diff| vs keras-hub: {bert.get('max_abs_diff')}"
             + (f"; keras-hub unavailable ({result['peer_error']})" if result["peer_error"] else "")
         )
-    print(f"NLP models, {os.cpu_count()} CPU cores, batch 1, prompt {PROMPT_LENGTH} + {NEW_TOKENS} new tokens, greedy; median of {args.repeat} (ratio > 1: kerasverse better)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"NLP models, {os.cpu_count()} CPU cores (1-min load average {load:.1f} at the end), batch 1, prompt "
+        f"{PROMPT_LENGTH} + {NEW_TOKENS} new tokens, greedy; median of {args.repeat}, ours and keras-hub timed "
+        "in turns (ratio > 1: kerasverse better)"
+    )
     print(harness.format_table(rows, ["case", "kerasverse", "peer", "ratio"]))
     for note in notes:
         print("- " + note)

@@ -72,6 +72,28 @@ class GPT2HuggingFaceTest(TestCase):
         output = causal_lm.generate({"token_ids": token_ids, "padding_mask": padding_mask}, max_length=14, stop_token_ids=None)
         self.assertAllEqual(output["token_ids"][:, : expected.shape[1]], expected)
 
+    def test_chunked_prefill_matches_transformers(self):
+        import torch
+
+        causal_lm = GPT2CausalLM.from_preset(self.path)
+        prompt = np.array([([0] + self.hf_tokenizer("the quick brown fox, hello world the lazy dog")["input_ids"])[:9]])
+        self.assertEqual(prompt.shape, (1, 9))
+        # (chunk, max_length): 3 chunks of 3; then chunks at 0 and 4, the last one moved back to 6.
+        for chunk_length, max_length in ((3, 14), (4, 10)):
+            causal_lm.prefill_chunk_length = chunk_length
+            causal_lm.generate_function = None
+            with torch.no_grad():
+                expected = self.hf_model.generate(
+                    torch.tensor(prompt), max_length=max_length, do_sample=False, pad_token_id=0
+                ).numpy()
+            token_ids = np.zeros((1, max_length), "int32")
+            token_ids[0, :9] = prompt
+            padding_mask = (np.arange(max_length) < 9)[None].astype("int32")
+            output = causal_lm.generate(
+                {"token_ids": token_ids, "padding_mask": padding_mask}, max_length=max_length, stop_token_ids=None
+            )
+            self.assertAllEqual(output["token_ids"][:, : expected.shape[1]], expected)
+
     def test_generate_strings_compiles_once(self):
         causal_lm = GPT2CausalLM.from_preset(self.path)
         first = causal_lm.generate(["the quick", "hello world"], max_length=12)
