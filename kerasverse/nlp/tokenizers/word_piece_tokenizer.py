@@ -4,6 +4,7 @@ import functools
 import operator
 import os
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 
@@ -203,6 +204,18 @@ class _WordPieceEngine:
             any(c.isspace() or c < " " or c == "\x7f" for c in token) for token in self.special_tokens
         )
         self.cache = _WordCache(self)
+        # The cache (and its numpy table) changes during a batch: one batch
+        # at a time (e.g. the threads of a `PyDataset`).
+        self._lock = threading.Lock()
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     # -------------------------------------------------------------- words
     def word_to_ids(self, word):
@@ -268,6 +281,10 @@ class _WordPieceEngine:
         and looks their codes up in a numpy hash table; only unseen chunks
         reach Python (and the WordPiece algorithm).
         """
+        with self._lock:
+            return self._encode(texts)
+
+    def _encode(self, texts):
         num_rows = len(texts)
         if len(self.cache) >= _MAX_CACHE_SIZE:
             # Only between batches: codes of this batch index `pieces`.
@@ -365,6 +382,10 @@ class _WordPieceEngine:
 
     def encode_with_offsets(self, text):
         """Ids and character offsets (into the original string) of one string."""
+        with self._lock:
+            return self._encode_with_offsets(text)
+
+    def _encode_with_offsets(self, text):
         original = text
         if self.strip_accents and not text.isascii():
             normalized, index_map = [], []

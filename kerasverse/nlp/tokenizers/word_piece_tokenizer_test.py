@@ -152,6 +152,24 @@ class WordPieceTokenizerTest(TestCase):
         dense = WordPieceTokenizer(vocabulary=path, lowercase=True, strip_accents=True, sequence_length=8)(texts)
         assert_equal(dense, [(row + [0] * 8)[:8] for row in expected])
 
+    def test_threads_and_pickling_share_no_broken_state(self):
+        import pickle
+        from concurrent.futures import ThreadPoolExecutor
+
+        path = os.path.join(minilm_dir(), "vocab.txt")
+        reference = WordPieceTokenizer(vocabulary=path, lowercase=True)
+        batches = [random_sentences(reference.get_vocabulary(), 40, seed=10 + k) for k in range(8)]
+        expected = [reference(batch) for batch in batches]
+        tokenizer = WordPieceTokenizer(vocabulary=path, lowercase=True)  # Cold cache, shared.
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(tokenizer.tokenize, batches * 2))
+        self.assertEqual(results, expected * 2)
+        # The engine (which holds a lock) pickles, e.g. for process workers.
+        engine = pickle.loads(pickle.dumps(tokenizer._engine))
+        flat, row_lengths = engine.encode(batches[1])
+        self.assertEqual(flat.tolist(), [i for row in expected[1] for i in row])
+        self.assertEqual(row_lengths.tolist(), [len(row) for row in expected[1]])
+
     def test_special_tokens_with_spaces_take_the_per_string_path(self):
         vocab = ["[UNK]", "a", "b", "[A B]", "[", "]"]
         tokenizer = WordPieceTokenizer(
