@@ -438,9 +438,11 @@ class WordPieceTokenizer(Tokenizer):
     (continuation pieces carry `suffix_indicator`). A word with no
     tokenization, or longer than 100 UTF-8 bytes, becomes `oov_token`.
 
-    ASCII text takes a fast path (one regular-expression pass over the whole
-    batch and a cache of word pieces, expanded with numpy); other text goes
-    through the general Unicode path. Both give the same ids.
+    A batch is split into whitespace-free chunks with numpy (on its UTF-8
+    bytes) and each chunk's pieces come from a cache (a numpy hash table):
+    the WordPiece algorithm runs once per distinct chunk, so throughput
+    does not depend on Python speed per word. The ids are those of the
+    per-word algorithm.
 
     Outputs: a single string gives a 1D numpy array; a batch gives a list of
     Python lists (ragged), or a dense `(batch, sequence_length)` numpy array
