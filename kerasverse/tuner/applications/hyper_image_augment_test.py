@@ -48,6 +48,7 @@ class RandomTransformChoiceTest(TestCase):
 
 
 class HyperImageAugmentTest(TestCase):
+    @pytest.mark.slow
     def test_rand_augment_space_and_shapes(self):
         hypermodel = HyperImageAugment(input_shape=(16, 16, 3), contrast=None, augment_layers=2)
         hp = kt.HyperParameters()
