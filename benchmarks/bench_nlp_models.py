@@ -40,14 +40,18 @@ def _gpt2_inputs(np):
 
 
 def _copy_weights(source, target):
-    """Copies weights by path (both libraries name them alike); False when they do not match."""
+    """Copies weights by path, else in creation order; False when the shapes do not match."""
     by_path = {weight.path: weight for weight in source.weights}
-    if sorted(by_path) != sorted(weight.path for weight in target.weights):
+    if sorted(by_path) == sorted(weight.path for weight in target.weights):
+        pairs = [(by_path[weight.path], weight) for weight in target.weights]
+    else:  # Names differ: fall back to creation order.
+        pairs = list(zip(source.weights, target.weights))
+        if len(source.weights) != len(target.weights):
+            return False
+    if any(tuple(a.shape) != tuple(b.shape) for a, b in pairs):
         return False
-    if any(tuple(by_path[w.path].shape) != tuple(w.shape) for w in target.weights):
-        return False
-    for weight in target.weights:
-        weight.assign(by_path[weight.path].value)
+    for source_weight, target_weight in pairs:
+        target_weight.assign(source_weight.value)
     return True
 
 
