@@ -29,6 +29,11 @@ def register(export_subparsers):
         default="int8",
         help="int8 model input/output type",
     )
+    parser.add_argument(
+        "--per-tensor",
+        action="store_true",
+        help="int8: one scale per weight tensor instead of per output channel (smaller file)",
+    )
     parser.add_argument("--num-calibration-samples", type=int, default=200)
     parser.add_argument(
         "--verify",
@@ -107,6 +112,7 @@ def run(args):
         representative_data=data,
         io_dtype=args.io_dtype,
         num_calibration_samples=args.num_calibration_samples,
+        per_channel=not args.per_tensor,
     )
     print(
         f"wrote {args.output} ({os.path.getsize(args.output)} bytes, quantization={args.quantization})"

@@ -15,6 +15,7 @@ LITERT_VARIANTS = (
     ("dynamic", "dynamic"),
     ("float16", "float16"),
     ("int8", "int8"),
+    ("int8 per-tensor", {"quantization": "int8", "per_channel": False}),
 )
 COLUMNS = (
     "artifact",
@@ -183,7 +184,7 @@ def build_report(
         from kerasverse.export import litert
 
         files = {
-            os.path.join(directory, f"model_{name}.tflite"): quantization
+            os.path.join(directory, f"model_{name.replace(' ', '_')}.tflite"): quantization
             for name, quantization in LITERT_VARIANTS
         }
         litert.export_many(

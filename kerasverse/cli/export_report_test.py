@@ -124,6 +124,7 @@ def test_report_end_to_end_for_litert(tmp_path, capsys):
         "LiteRT dynamic",
         "LiteRT float16",
         "LiteRT int8",
+        "LiteRT int8 per-tensor",
     ]
     int8_row = next(line for line in lines if "LiteRT int8" in line)
     assert "100.0%" in int8_row

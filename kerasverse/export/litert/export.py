@@ -94,23 +94,37 @@ def export_many(
 
     Args:
         model: a built Keras model, on any backend.
-        files: dict `{filepath: quantization}`.
+        files: dict `{filepath: quantization}`; a value may also be a dict
+            of per-file options, e.g. `{"quantization": "int8",
+            "per_channel": False}`.
         representative_data, input_signature, io_dtype,
-        num_calibration_samples, per_channel: as in `export`.
+        num_calibration_samples, per_channel: as in `export`
+            (`per_channel` is the default for files that do not set it).
 
     Returns:
         The list of written paths.
     """
     jobs = []
-    for filepath, quantization in files.items():
+    for filepath, options in files.items():
         filepath = os.fspath(filepath)
+        if isinstance(options, dict):
+            unknown = set(options) - {"quantization", "per_channel"}
+            if unknown:
+                raise ValueError(
+                    "Per-file options may set only 'quantization' and "
+                    f"'per_channel'. Received: {sorted(unknown)} for {filepath!r}"
+                )
+            quantization = options.get("quantization")
+            file_per_channel = options.get("per_channel", per_channel)
+        else:
+            quantization, file_per_channel = options, per_channel
         _check_arguments(filepath, quantization, representative_data, io_dtype)
         jobs.append(
             {
                 "filepath": os.path.abspath(filepath),
                 "quantization": quantization,
                 "io_dtype": io_dtype,
-                "per_channel": bool(per_channel),
+                "per_channel": bool(file_per_channel),
             }
         )
     input_specs = input_specs_of(model, input_signature)

@@ -244,16 +244,24 @@ def test_int8_file_stores_repeated_vectors_once(converted, tmp_path):
     )
 
 
+def test_export_many_rejects_unknown_per_file_options(tmp_path):
+    with pytest.raises(ValueError, match=r"only 'quantization' and 'per_channel'.*\['bits'\]"):
+        litert.export_many(
+            _model(),
+            {tmp_path / "m.tflite": {"quantization": "int8", "bits": 4}},
+            representative_data=np.zeros((4, 4), "float32"),
+        )
+
+
 @NEEDS_LITERT
 @pytest.mark.slow
 def test_per_tensor_int8_is_smaller_and_still_agrees(converted, tmp_path):
     x_train, _ = blob_data(64, seed=1)
-    path = litert.export(
+    # Per-file options of `export_many` set per_channel for this file only.
+    (path,) = litert.export_many(
         converted.model,
-        tmp_path / "per_tensor.tflite",
-        quantization="int8",
+        {tmp_path / "per_tensor.tflite": {"quantization": "int8", "per_channel": False}},
         representative_data=x_train,
-        per_channel=False,
     )
     assert set(_per_channel_scale_counts(path)) == {1}
     assert os.path.getsize(path) < os.path.getsize(converted.paths["int8"])
