@@ -8,11 +8,15 @@
    new randomness): ours vs `keras.layers.RandAugment`; keras-cv 0.9 runs in
    `tf.function` in a subprocess (TensorFlow backend).
 3. Mosaic on the same batch with boxes: ours (JAX jit) vs keras-cv 0.9.
+4. RandAugment on torch (eager, Keras' default there), ours vs core Keras,
+   in a subprocess, with torch's default threads and with one thread (on a
+   loaded machine torch's spinning OpenMP threads can be much slower).
 
 Run: `.venv-bench/bin/python benchmarks/bench_cv.py` (`--quick` for a
 smaller COCO set). Throughputs: ratio = ours / peer; times: peer / ours.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -171,6 +175,54 @@ def keras_cv_images_per_second(which):
     return float(result.stdout.strip().splitlines()[-1]), ""
 
 
+TORCH_SCRIPT = textwrap.dedent("""
+    import os, sys, time, json
+    os.environ["KERAS_BACKEND"] = "torch"
+    sys.path.insert(0, sys.argv[3])
+    import numpy as np, torch, keras
+    from kerasverse.cv import layers
+    if sys.argv[2] != "default":
+        torch.set_num_threads(int(sys.argv[2]))
+    images = torch.tensor(np.random.default_rng(0).uniform(0, 255, (32, 224, 224, 3)).astype("float32"))
+    if sys.argv[1] == "ours":
+        layer = layers.RandAugment(value_range=(0, 255), augmentations_per_image=2, magnitude=0.5, seed=1)
+        repeat = 5
+    else:
+        layer = keras.layers.RandAugment(value_range=(0, 255), num_ops=2, factor=0.5, seed=1)
+        repeat = 2
+    first = layer(images)
+    assert not np.allclose(np.asarray(first), np.asarray(layer(images))), "no new randomness per call"
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter(); layer(images); runs.append(time.perf_counter() - t)
+    print(json.dumps([32 / float(np.median(runs)), torch.get_num_threads()]))
+""")
+
+
+def torch_images_per_second(which, threads):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        result = subprocess.run([sys.executable, "-c", TORCH_SCRIPT, which, threads, root], capture_output=True,
+                                text=True, timeout=900)
+    except Exception as error:  # noqa: BLE001
+        return None, 0, f"{type(error).__name__}"
+    if result.returncode != 0:
+        return None, 0, ((result.stderr.strip().splitlines() or ["failed"])[-1])[:120]
+    value, used = json.loads(result.stdout.strip().splitlines()[-1])
+    return value, used, ""
+
+
+def bench_torch():
+    rows, notes = [], []
+    for threads in ("default", "1"):
+        ours, used, note = torch_images_per_second("ours", threads)
+        core, _, core_note = torch_images_per_second("core", threads)
+        rows.append(harness.comparison_row(f"RandAugment vs keras.layers.RandAugment (torch, {used} thr)", ours,
+                                           core, unit="img/s", higher_is_better=True))
+        notes += [n for n in (note, core_note) if n]
+    return rows, notes
+
+
 def bench_augmentation():
     import keras
 
@@ -214,6 +266,10 @@ def main():
     print(harness.format_table(rows, ["case", "kerasverse", "peer", "ratio"]), flush=True)
     augmentation_rows, notes = bench_augmentation()
     rows += augmentation_rows
+    if "--no-torch" not in sys.argv:
+        torch_rows, torch_notes = bench_torch()
+        rows += torch_rows
+        notes += torch_notes
     print(harness.format_table(rows, ["case", "kerasverse", "peer", "ratio"]))
     for note in notes:
         print(note)

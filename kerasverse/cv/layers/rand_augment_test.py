@@ -67,7 +67,7 @@ class RandAugmentTest(TestCase):
     def test_compiled_and_eager_calls_agree(self):
         # Under jit (JAX predict) the costly ops run in a loop over the chosen images and the
         # cheap ones on the whole batch; eagerly on gathered subsets. Same seed, same output.
-        kwargs = {"value_range": (0, 255), "augmentations_per_image": 3, "magnitude": 0.8, "seed": 4}
+        kwargs = {"value_range": (0, 255), "augmentations_per_image": 2, "magnitude": 0.8, "seed": 4}
         eager = np.asarray(layers.RandAugment(**kwargs)(self.images))
         compiled, _ = predict_twice(layers.RandAugment(**kwargs), self.images)
         self.assertAllClose(compiled, eager, atol=1e-3)
