@@ -51,7 +51,7 @@ def _copy_weights(source, target):
     if any(tuple(a.shape) != tuple(b.shape) for a, b in pairs):
         return False
     for source_weight, target_weight in pairs:
-        target_weight.assign(source_weight.value)
+        target_weight.assign(source_weight.numpy())  # A host copy: no shared device buffers.
     return True
 
 
