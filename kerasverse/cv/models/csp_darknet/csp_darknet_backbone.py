@@ -78,10 +78,18 @@ class CSPDarkNetBackbone(NamedPresetsMixin, Backbone):
 
 
 def conv_bn(x, filters, kernel_size, strides, activation, name):
-    """Convolution, batch norm and activation (the YOLOv8 `Conv` unit)."""
-    x = keras.layers.Conv2D(
-        filters, kernel_size, strides=strides, padding="same", use_bias=False, name=f"{name}_conv"
-    )(x)
+    """Convolution, batch norm and activation (the YOLOv8 `Conv` unit).
+
+    A 1x1 stride-1 convolution is a `Dense` layer on the channel axis: the
+    same function, but a plain matrix product on every backend (the PyTorch
+    backend runs 1x1 `Conv2D` through layout copies and a slow kernel).
+    """
+    if kernel_size == 1 and strides == 1:
+        x = keras.layers.Dense(filters, use_bias=False, name=f"{name}_conv")(x)
+    else:
+        x = keras.layers.Conv2D(
+            filters, kernel_size, strides=strides, padding="same", use_bias=False, name=f"{name}_conv"
+        )(x)
     x = keras.layers.BatchNormalization(momentum=0.97, epsilon=1e-3, name=f"{name}_bn")(x)
     return keras.layers.Activation(activation, name=f"{name}_act")(x)
 

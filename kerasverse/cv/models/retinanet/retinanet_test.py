@@ -10,6 +10,7 @@ from kerasverse.cv.models.retinanet import retinanet
 from kerasverse.cv.models.retinanet.retinanet import RetinaNet
 from kerasverse.cv.models.shapes_dataset import make_shapes_dataset
 from kerasverse.cv.models.test_utils import TINY_RESNET
+from kerasverse.cv.models.test_utils import check_keras_file_round_trip
 from kerasverse.testing import TestCase
 
 
@@ -42,7 +43,7 @@ class RetinaNetTest(TestCase):
         detector = _detector(prediction_decoder=decoder)
         with pytest.raises(ValueError, match="computes its own loss"):
             detector.compile(loss="mse")
-        detector.compile(optimizer=keras.optimizers.Adam(5e-3))
+        detector.compile(optimizer=keras.optimizers.Adam(5e-3), classification_loss_weight=2.0)
         before = [np.array(w) for w in detector.trainable_weights]
         history = detector.fit(images, targets, batch_size=8, epochs=1, verbose=0)
         self.assertTrue(np.isfinite(history.history["loss"][-1]))
@@ -56,6 +57,11 @@ class RetinaNetTest(TestCase):
         restored = RetinaNet.from_preset(preset)
         self.assertEqual(restored.prediction_decoder.max_detections, 5)
         self.assertAllClose(restored(images[:2]), detector(images[:2]), atol=1e-5)
+        # A loaded .keras file predicts, evaluates and trains without `compile`.
+        check_keras_file_round_trip(
+            self, detector, images[:8], {key: value[:8] for key, value in targets.items()},
+            {"box_loss_weight": 1.0, "classification_loss_weight": 2.0},
+        )
 
     def test_box_encoding_round_trip(self):
         rng = np.random.default_rng(0)

@@ -140,6 +140,23 @@ class YOLOV8Detector(Task):
         self.dfl_loss_weight = dfl_loss_weight
         super().compile(**kwargs)
 
+    def get_compile_config(self):
+        """The Keras compile config plus the loss weights, saved in `.keras` files."""
+        config = super().get_compile_config()
+        if config:
+            config.update({
+                "box_loss_weight": self.box_loss_weight,
+                "classification_loss_weight": self.classification_loss_weight,
+                "dfl_loss_weight": self.dfl_loss_weight,
+            })
+        return config
+
+    def compile_from_config(self, config):
+        """Re-compiles a loaded model, so that `.keras` files load ready to `fit`/`evaluate`."""
+        self.compile(**keras.saving.deserialize_keras_object(config))
+        if self.built:
+            self.optimizer.build(self.trainable_variables)  # So the saved optimizer state loads.
+
     # ------------------------------------------------------------ training
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         image_shape = tuple(int(d) for d in x.shape[1:3])
@@ -269,14 +286,13 @@ def _yolo_v8_head(features, num_classes):
         name = f"head_{stride}"
         box = conv_bn(feature, box_channels, 3, 1, "swish", f"{name}_box1")
         box = conv_bn(box, box_channels, 3, 1, "swish", f"{name}_box2")
-        box = keras.layers.Conv2D(
-            BOX_REGRESSION_CHANNELS, 1, bias_initializer="ones", name=f"{name}_box_output"
-        )(box)
+        # 1x1 output convolutions as `Dense` on the channel axis (see `conv_bn`).
+        box = keras.layers.Dense(BOX_REGRESSION_CHANNELS, bias_initializer="ones", name=f"{name}_box_output")(box)
         cls = conv_bn(feature, class_channels, 3, 1, "swish", f"{name}_class1")
         cls = conv_bn(cls, class_channels, 3, 1, "swish", f"{name}_class2")
         prior = math.log(5.0 / num_classes / (640.0 / stride) ** 2)
-        cls = keras.layers.Conv2D(
-            num_classes, 1, bias_initializer=keras.initializers.Constant(prior), name=f"{name}_class_output"
+        cls = keras.layers.Dense(
+            num_classes, bias_initializer=keras.initializers.Constant(prior), name=f"{name}_class_output"
         )(cls)
         boxes.append(keras.layers.Reshape((-1, BOX_REGRESSION_CHANNELS), name=f"{name}_box_reshape")(box))
         classes.append(keras.layers.Reshape((-1, num_classes), name=f"{name}_class_reshape")(cls))

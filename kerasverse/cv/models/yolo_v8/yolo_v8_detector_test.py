@@ -9,6 +9,7 @@ from kerasverse.cv.models.csp_darknet.csp_darknet_backbone import CSPDarkNetBack
 from kerasverse.cv.models.resnet.resnet_backbone import ResNetBackbone
 from kerasverse.cv.models.shapes_dataset import make_shapes_dataset
 from kerasverse.cv.models.test_utils import TINY_CSP_DARKNET
+from kerasverse.cv.models.test_utils import check_keras_file_round_trip
 from kerasverse.cv.models.yolo_v8 import yolo_v8_detector
 from kerasverse.cv.models.yolo_v8.yolo_v8_detector import YOLOV8Detector
 from kerasverse.testing import TestCase
@@ -36,7 +37,7 @@ class YOLOV8DetectorTest(TestCase):
         detector = _detector("rel_xyxy", prediction_decoder=decoder)
         with pytest.raises(ValueError, match="computes its own loss"):
             detector.compile(loss="mse")
-        detector.compile(optimizer=keras.optimizers.Adam(5e-3))
+        detector.compile(optimizer=keras.optimizers.Adam(5e-3), box_loss_weight=5.0, dfl_loss_weight=1.0)
         before = [np.array(w) for w in detector.trainable_weights]
         history = detector.fit(images, targets, batch_size=8, epochs=1, verbose=0)
         self.assertTrue(np.isfinite(history.history["loss"][-1]))
@@ -46,6 +47,11 @@ class YOLOV8DetectorTest(TestCase):
         self.assertEqual(np.asarray(detections["boxes"]).shape, (3, 5, 4))
         self.assertEqual(np.asarray(detections["classes"]).shape, (3, 5))
         self.assertTrue(np.all(np.isfinite(np.asarray(detections["boxes"]))))
+        # A loaded .keras file predicts, evaluates and trains without `compile`.
+        check_keras_file_round_trip(
+            self, detector, images[:8], {key: value[:8] for key, value in targets.items()},
+            {"box_loss_weight": 5.0, "classification_loss_weight": 0.5, "dfl_loss_weight": 1.0},
+        )
         # Relative boxes: the same raw outputs decoded in pixels are 64x larger.
         raw = detector(images[:1])
         relative = keras.ops.convert_to_numpy(detector.decode_predictions(raw, images[:1])["boxes"])
