@@ -52,13 +52,15 @@ class CachedMultiHeadAttention(keras.layers.MultiHeadAttention):
             key = value
         query = self._query_dense(query)
         if cache is not None:
-            if cache_update_index is not None:
-                # One in-place-able update of keys and values together (no
-                # per-step copy of the whole cache to re-stack it).
-                update = ops.stack((self._key_dense(key), self._value_dense(value)), axis=1)
-                update = ops.cast(update, cache.dtype)
-                cache = ops.slice_update(cache, [0, 0, cache_update_index, 0, 0], update)
-            key, value = cache[:, 0, ...], cache[:, 1, ...]
+            key_cache = cache[:, 0, ...]
+            value_cache = cache[:, 1, ...]
+            if cache_update_index is None:
+                key, value = key_cache, value_cache
+            else:
+                start = [0, cache_update_index, 0, 0]
+                key = ops.slice_update(key_cache, start, self._key_dense(key))
+                value = ops.slice_update(value_cache, start, self._value_dense(value))
+                cache = ops.stack((key, value), axis=1)
         else:
             if cache_update_index is not None:
                 raise ValueError(
