@@ -71,7 +71,7 @@ $(BENCH_VENV)/.installed: pyproject.toml | $(BENCH_PY)
 	touch $@
 
 bench: $(BENCH_VENV)/.installed js
-	$(BENCH_PY) benchmarks/run_all.py
+	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(BENCH_PY) benchmarks/run_all.py
 
 lint: $(VENV)/.test-installed
 	$(PY) -m ruff check .

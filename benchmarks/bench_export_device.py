@@ -22,8 +22,10 @@ import os
 import sys
 import tempfile
 
-import keras
-import numpy as np
+os.environ.setdefault("KERAS_BACKEND", "jax")  # Keras alone would default to TensorFlow.
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

@@ -25,6 +25,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ.setdefault("KERAS_BACKEND", "jax")  # Keras alone would default to TensorFlow.
 
 import numpy as np  # noqa: E402
 
