@@ -138,6 +138,25 @@ class GPT2HuggingFaceTest(TestCase):
         self.assertAllClose(restored(x), causal_lm(x), atol=1e-5)
 
 
+    def test_keras_file_keeps_compile_state_and_sampler(self):
+        import keras
+
+        causal_lm = GPT2CausalLM.from_preset(self.path)
+        causal_lm.preprocessor.sequence_length = 16
+        causal_lm.compile(optimizer=keras.optimizers.Adam(1e-3), sampler=samplers.TopKSampler(k=3, seed=2))
+        causal_lm.fit(CORPUS * 2, batch_size=4, epochs=1, verbose=0)
+        path = os.path.join(self.get_temp_dir(), "gpt2.keras")
+        causal_lm.save(path)
+        restored = keras.saving.load_model(path)
+        self.assertIsInstance(restored.sampler, samplers.TopKSampler)
+        self.assertEqual(restored.sampler.k, 3)
+        self.assertEqual(int(restored.optimizer.iterations), int(causal_lm.optimizer.iterations))
+        self.assertAllClose(restored.optimizer.learning_rate, 1e-3)
+        x, _, _ = causal_lm.preprocessor(["the quick brown fox"])
+        self.assertAllClose(restored(x), causal_lm(x), atol=1e-5)
+        restored.fit(CORPUS * 2, batch_size=4, epochs=1, verbose=0)  # Resumes training.
+        self.assertEqual(int(restored.optimizer.iterations), 2 * int(causal_lm.optimizer.iterations))
+
 class GPT2CacheTest(TestCase):
     def test_call_with_cache_matches_full_forward(self):
         backbone = GPT2Backbone(vocabulary_size=30, num_layers=2, num_heads=2, hidden_dim=8, intermediate_dim=16, max_sequence_length=10, dropout=0.0)
