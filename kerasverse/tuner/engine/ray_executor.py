@@ -10,7 +10,7 @@ started locally when no cluster address is given and none is running.
 import os
 
 from kerasverse.tuner.engine import display as display_module
-from kerasverse.tuner.engine.trial import TrialStatus
+from kerasverse.tuner.engine.workers import update_progress
 from kerasverse.tuner.storage import InMemoryStorage
 from kerasverse.tuner.storage import SQLStorage
 
@@ -135,16 +135,6 @@ def _wait_with_progress(ray, tuner, refs):
     try:
         while pending:
             _, pending = ray.wait(pending, num_returns=len(pending), timeout=0.5)
-            tuner.oracle.reload()
-            finished = sum(
-                1 for t in tuner.oracle.trials.values() if t.status != TrialStatus.RUNNING
-            )
-            if finished != done:
-                done = finished
-                best = tuner.oracle.get_best_trials(1)
-                progress.update(
-                    done, best=best[0].score if best else None,
-                    objective_name=tuner.oracle.objective.name,
-                )
+            done = update_progress(tuner, progress, done)
     finally:
         progress.close()

@@ -15,6 +15,20 @@ from kerasverse.tuner.engine.trial import TrialStatus
 from kerasverse.tuner.storage import InMemoryStorage
 
 
+def update_progress(tuner, progress, done):
+    """Reloads the shared study and moves the progress bar when more trials
+    have finished than `done`. Returns the number finished now."""
+    tuner.oracle.reload()
+    finished = sum(1 for t in tuner.oracle.trials.values() if t.status != TrialStatus.RUNNING)
+    if finished != done:
+        best = tuner.oracle.get_best_trials(1)
+        progress.update(
+            finished, best=best[0].score if best else None,
+            objective_name=tuner.oracle.objective.name,
+        )
+    return finished
+
+
 def _worker_main(tuner_bytes, tuner_id, fit_args, fit_kwargs):
     tuner = pickle.loads(tuner_bytes)
     tuner.tuner_id = tuner_id
@@ -61,17 +75,7 @@ def run_workers(tuner, workers, fit_args, fit_kwargs):
     try:
         while any(p.is_alive() for p in processes):
             time.sleep(0.5)
-            tuner.oracle.reload()
-            finished = sum(
-                1 for t in tuner.oracle.trials.values() if t.status != TrialStatus.RUNNING
-            )
-            if finished != done:
-                done = finished
-                best = tuner.oracle.get_best_trials(1)
-                progress.update(
-                    done, best=best[0].score if best else None,
-                    objective_name=tuner.oracle.objective.name,
-                )
+            done = update_progress(tuner, progress, done)
     finally:
         for process in processes:
             process.join()
