@@ -2,6 +2,8 @@
 
 import keras
 
+from kerasverse.tuner.engine.hypermodel import HyperModel
+
 
 def check_inputs(name, input_shape, input_tensor):
     if input_shape is None and input_tensor is None:
@@ -17,6 +19,20 @@ def check_classes(name, include_top, classes):
             f"`{name}` with `include_top=True` needs the number of classes as an int "
             f">= 1 (`classes=10`). Received: classes={classes!r}"
         )
+
+
+class ImageHyperModel(HyperModel):
+    """An image-classifier hypermodel: checks and keeps the input and class arguments."""
+
+    def __init__(self, include_top=True, input_shape=None, input_tensor=None, classes=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        check_inputs(type(self).__name__, input_shape, input_tensor)
+        check_classes(type(self).__name__, include_top, classes)
+        self.include_top = include_top
+        self.input_shape = input_shape
+        self.input_tensor = input_tensor
+        self.classes = classes
 
 
 def make_inputs(input_shape, input_tensor):

@@ -10,7 +10,7 @@ IMAGE_SIZES = {"B0": 224, "B1": 240, "B2": 260, "B3": 300, "B4": 380, "B5": 456,
                "B7": 600}
 
 
-class HyperEfficientNet(HyperModel):
+class HyperEfficientNet(_common.ImageHyperModel):
     """An EfficientNet image classifier whose version and head are tuned.
 
     The images are resized to the version's resolution and go through
@@ -40,7 +40,7 @@ class HyperEfficientNet(HyperModel):
 
     def __init__(self, input_shape=None, input_tensor=None, classes=None,
                  augmentation_model=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(True, input_shape, input_tensor, classes, **kwargs)
         if augmentation_model is not None and not isinstance(
             augmentation_model, (HyperModel, keras.Model)
         ):
@@ -48,11 +48,6 @@ class HyperEfficientNet(HyperModel):
                 "`augmentation_model` must be a Keras `Model`, a `HyperModel` or None. "
                 f"Received: augmentation_model={augmentation_model!r}"
             )
-        _common.check_inputs("HyperEfficientNet", input_shape, input_tensor)
-        _common.check_classes("HyperEfficientNet", True, classes)
-        self.input_shape = input_shape
-        self.input_tensor = input_tensor
-        self.classes = classes
         self.augmentation_model = augmentation_model
 
     def build(self, hp):

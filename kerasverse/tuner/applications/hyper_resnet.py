@@ -3,7 +3,6 @@
 import keras
 
 from kerasverse.tuner.applications import _common
-from kerasverse.tuner.engine.hypermodel import HyperModel
 
 _RESNETS = {
     ("v1", 50): "ResNet50",
@@ -15,7 +14,7 @@ _RESNETS = {
 }
 
 
-class HyperResNet(HyperModel):
+class HyperResNet(_common.ImageHyperModel):
     """A ResNet image classifier whose architecture and training are tuned.
 
     The network is `keras.applications.ResNet{depth}[V2]` (random
@@ -46,16 +45,6 @@ class HyperResNet(HyperModel):
                             objective="val_accuracy", max_trials=5)
     ```
     """
-
-    def __init__(self, include_top=True, input_shape=None, input_tensor=None, classes=None,
-                 **kwargs):
-        super().__init__(**kwargs)
-        _common.check_inputs("HyperResNet", input_shape, input_tensor)
-        _common.check_classes("HyperResNet", include_top, classes)
-        self.include_top = include_top
-        self.input_shape = input_shape
-        self.input_tensor = input_tensor
-        self.classes = classes
 
     def build(self, hp):
         version = hp.Choice("version", ["v1", "v2"], default="v2")

@@ -3,7 +3,6 @@
 import keras
 
 from kerasverse.tuner.applications import _common
-from kerasverse.tuner.engine.hypermodel import HyperModel
 
 
 def _normalized(layer_class, activation, *args, **kwargs):
@@ -36,7 +35,7 @@ def _residual_block(x, filters, kernel_size, activation, downsample):
     return keras.layers.Add()([x, shortcut])
 
 
-class HyperXception(HyperModel):
+class HyperXception(_common.ImageHyperModel):
     """An Xception-style image classifier (separable convolutions with
     residual connections) whose architecture and training are tuned.
 
@@ -64,16 +63,6 @@ class HyperXception(HyperModel):
                          objective="val_accuracy", max_epochs=10)
     ```
     """
-
-    def __init__(self, include_top=True, input_shape=None, input_tensor=None, classes=None,
-                 **kwargs):
-        super().__init__(**kwargs)
-        _common.check_inputs("HyperXception", input_shape, input_tensor)
-        _common.check_classes("HyperXception", include_top, classes)
-        self.include_top = include_top
-        self.input_shape = input_shape
-        self.input_tensor = input_tensor
-        self.classes = classes
 
     def build(self, hp):
         activation = hp.Choice("activation", ["relu", "selu"])
