@@ -98,6 +98,26 @@ class Task(FunctionalSubclassMixin, keras.Model):
         super().__init__(*args, **kwargs)
         self._finish_functional_init()
 
+    def compile_extras(self):
+        """The arguments of a subclass's own `compile` (beyond Keras'), as a
+        dict of serializable values: saved in `.keras` files with the compile
+        config and passed back to `compile` on load. Empty by default."""
+        return {}
+
+    def get_compile_config(self):
+        config = super().get_compile_config()
+        if config:
+            config.update(self.compile_extras())
+        return config
+
+    def compile_from_config(self, config):
+        """Re-compiles a loaded model, so that a `.keras` file loads ready to
+        `fit` and `evaluate` with its optimizer state. (Keras itself skips
+        this for models whose `compile` is overridden.)"""
+        self.compile(**keras.saving.deserialize_keras_object(config))
+        if self.built:
+            self.optimizer.build(self.trainable_variables)  # So the saved optimizer state loads.
+
     def get_config(self):
         config = {
             "backbone": keras.saving.serialize_keras_object(self.backbone),

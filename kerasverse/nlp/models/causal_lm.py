@@ -69,25 +69,9 @@ class CausalLM(Task):
         self.sampler = samplers_module.get(sampler)
         self.generate_function = None  # A new sampler means a new generation graph.
 
-    def get_compile_config(self):
-        """The Keras compile config plus the sampler, saved in `.keras` files."""
-        config = super().get_compile_config()
-        if config:
-            config["sampler"] = samplers_module.serialize(self.sampler)
-        return config
-
-    def compile_from_config(self, config):
-        """Re-compiles a loaded model (optimizer, loss, metrics and sampler), so
-        that a `.keras` file loads ready to `fit` and `generate` as it was
-        saved. (Keras skips this for models whose `compile` is overridden.)"""
-        config = dict(config)
-        sampler = config.pop("sampler", "greedy")
-        self.compile(
-            **keras.saving.deserialize_keras_object(config),
-            sampler=samplers_module.deserialize(sampler) if isinstance(sampler, dict) else sampler,
-        )
-        if self.built:
-            self.optimizer.build(self.trainable_variables)  # So the saved optimizer state loads.
+    def compile_extras(self):
+        """The sampler, saved in `.keras` files with the compile config."""
+        return {"sampler": samplers_module.serialize(self.sampler)}
 
     @property
     def num_generate_compilations(self):

@@ -140,22 +140,13 @@ class YOLOV8Detector(Task):
         self.dfl_loss_weight = dfl_loss_weight
         super().compile(**kwargs)
 
-    def get_compile_config(self):
-        """The Keras compile config plus the loss weights, saved in `.keras` files."""
-        config = super().get_compile_config()
-        if config:
-            config.update({
-                "box_loss_weight": self.box_loss_weight,
-                "classification_loss_weight": self.classification_loss_weight,
-                "dfl_loss_weight": self.dfl_loss_weight,
-            })
-        return config
-
-    def compile_from_config(self, config):
-        """Re-compiles a loaded model, so that `.keras` files load ready to `fit`/`evaluate`."""
-        self.compile(**keras.saving.deserialize_keras_object(config))
-        if self.built:
-            self.optimizer.build(self.trainable_variables)  # So the saved optimizer state loads.
+    def compile_extras(self):
+        """The loss weights, saved in `.keras` files with the compile config."""
+        return {
+            "box_loss_weight": self.box_loss_weight,
+            "classification_loss_weight": self.classification_loss_weight,
+            "dfl_loss_weight": self.dfl_loss_weight,
+        }
 
     # ------------------------------------------------------------ training
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
