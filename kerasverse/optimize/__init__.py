@@ -3,7 +3,9 @@
 The `tensorflow_model_optimization` (tfmot) API on JAX and PyTorch:
 `sparsity` (magnitude pruning), `clustering` (weight clustering),
 `quantization` (quantization-aware training and a front to Keras'
-post-training `model.quantize`), and `summary(model)` to see what it bought.
+post-training `model.quantize`), `summary(model)` to see what it bought, and
+`save_compressed` / `load_compressed`, a model file that stores clustered
+kernels as codebook + indices and pruned ones as bitmap + non-zeros.
 `kerasverse.optimize.sparsity.keras.prune_low_magnitude` is spelled like
 `tfmot.sparsity.keras.prune_low_magnitude`.
 
@@ -22,7 +24,7 @@ import importlib
 
 _SUBMODULES = ("sparsity", "clustering", "quantization")
 
-__all__ = ["clustering", "quantization", "sparsity", "summary", "OptimizationSummary"]
+__all__ = ["clustering", "quantization", "sparsity", "summary", "OptimizationSummary", "save_compressed", "load_compressed"]
 
 
 def __getattr__(name):
@@ -35,6 +37,12 @@ def __getattr__(name):
 
         globals()["summary"] = report.summary
         globals()["OptimizationSummary"] = report.OptimizationSummary
+        return globals()[name]
+    if name in ("save_compressed", "load_compressed"):
+        from kerasverse.optimize import compressed_file
+
+        globals()["save_compressed"] = compressed_file.save_compressed
+        globals()["load_compressed"] = compressed_file.load_compressed
         return globals()[name]
     raise AttributeError(f"module 'kerasverse.optimize' has no attribute '{name}'.")
 

@@ -1,0 +1,140 @@
+import gzip
+import os
+import zipfile
+
+import keras
+import numpy as np
+
+from kerasverse import optimize
+from kerasverse.optimize import _testing
+from kerasverse.optimize import clustering
+from kerasverse.optimize import sparsity
+from kerasverse.testing import TestCase
+
+
+def _weights(model):
+    return [np.asarray(keras.ops.convert_to_numpy(w)) for w in model.weights]
+
+
+def _dense_model(seed=0):
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((8, 8, 1))
+    x = keras.layers.Conv2D(8, 3, activation="relu")(inputs)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(64, activation="relu")(x)
+    return keras.Model(inputs, keras.layers.Dense(10)(x))
+
+
+class CompressedFileTest(TestCase):
+    def setUp(self):
+        super().setUp()
+        self.x, self.y = _testing.separable_data()
+
+    def _path(self, name):
+        return os.path.join(self.get_temp_dir(), name)
+
+    def test_clustered_model_round_trips_exactly_as_codebooks(self):
+        model = _dense_model()
+        clustered = clustering.strip_clustering(clustering.cluster_weights(model, 16, seed=0))
+        path = self._path("clustered.kvz")
+        encodings = optimize.save_compressed(clustered, path)
+        kernels = {w.path for w in clustered.weights if len(w.shape) >= 2}
+        self.assertEqual({encodings[p] for p in kernels}, {"codebook4"})
+        restored = optimize.load_compressed(path)
+        for saved, loaded in zip(_weights(clustered), _weights(restored)):
+            np.testing.assert_array_equal(saved, loaded)
+        self.assertAllClose(restored.predict(self.x, verbose=0), clustered.predict(self.x, verbose=0), atol=1e-6)
+        # 4-bit indices: under 1/6 of the float32 weights, and below them gzipped.
+        raw = b"".join(w.tobytes() for w in _weights(clustered))
+        self.assertLess(os.path.getsize(path), len(raw) / 6)
+        self.assertLess(os.path.getsize(path), len(gzip.compress(raw, 9)) * 0.85)
+
+    def test_pruned_model_lossless_and_int8(self):
+        model = _dense_model()
+        pruned = sparsity.prune_low_magnitude(model, pruning_schedule=sparsity.ConstantSparsity(0.8, 0))
+        pruned = sparsity.strip_pruning(_testing.fit(pruned, self.x, self.y, epochs=1))
+        kernel_path = pruned.layers[-2].kernel.path
+
+        lossless = self._path("pruned.kvz")
+        self.assertEqual(optimize.save_compressed(pruned, lossless)[kernel_path], "sparse")
+        for saved, loaded in zip(_weights(pruned), _weights(optimize.load_compressed(lossless))):
+            np.testing.assert_array_equal(saved, loaded)
+
+        quantized = self._path("pruned_int8.kvz")
+        self.assertEqual(optimize.save_compressed(pruned, quantized, quantize="int8")[kernel_path], "int8_sparse")
+        restored = optimize.load_compressed(quantized)
+        for saved, loaded in zip(_weights(pruned), _weights(restored)):
+            self.assertEqual(saved.shape, loaded.shape)
+            np.testing.assert_array_equal(saved == 0, loaded == 0)  # The zeros stay exactly zero.
+            if saved.ndim >= 2 and len(np.unique(saved)) > 256:
+                step = np.abs(saved.reshape(-1, saved.shape[-1])).max(axis=0) / 127.0
+                error = np.abs(saved - loaded).reshape(-1, saved.shape[-1])
+                self.assertTrue(np.all(error <= step / 2 + 1e-7))
+                self.assertGreater(error.max(), 0)  # It really was quantized.
+        self.assertLess(os.path.getsize(quantized), os.path.getsize(lossless) / 1.8)
+        logits = restored.predict(self.x, verbose=0)
+        self.assertGreater(np.mean(np.argmax(logits, -1) == np.argmax(pruned.predict(self.x, verbose=0), -1)), 0.95)
+
+    def test_the_restored_model_exports(self):
+        model = _dense_model()
+        path = self._path("dense.kvz")
+        encodings = optimize.save_compressed(model, path)
+        self.assertEqual(encodings[model.layers[-2].kernel.path], "raw")
+        self.assertEqual(encodings[model.layers[1].kernel.path], "codebook8")  # 72 values: 8-bit indices, exact.
+        restored = optimize.load_compressed(path)
+        for saved, loaded in zip(_weights(model), _weights(restored)):
+            np.testing.assert_array_equal(saved, loaded)
+        self.assertEqual([type(layer) for layer in restored.layers], [type(layer) for layer in model.layers])
+        keras_path = self._path("restored.keras")
+        restored.save(keras_path)
+        again = keras.saving.load_model(keras_path)
+        self.assertAllClose(again.predict(self.x, verbose=0), model.predict(self.x, verbose=0), atol=1e-6)
+
+    def test_bad_input(self):
+        with self.assertRaisesRegex(TypeError, "expects a keras.Model. Received: Dense"):
+            optimize.save_compressed(keras.layers.Dense(2), self._path("x.kvz"))
+        with self.assertRaisesRegex(ValueError, "not built"):
+            optimize.save_compressed(keras.Sequential([keras.layers.Dense(2)]), self._path("x.kvz"))
+        with self.assertRaisesRegex(ValueError, "quantize=.int4"):
+            optimize.save_compressed(_dense_model(), self._path("x.kvz"), quantize="int4")
+        with self.assertRaisesRegex(ValueError, "No compressed model file"):
+            optimize.load_compressed(self._path("missing.kvz"))
+        not_zip = self._path("not_zip.kvz")
+        with open(not_zip, "wb") as f:
+            f.write(b"hello")
+        with self.assertRaisesRegex(ValueError, "not a zip archive"):
+            optimize.load_compressed(not_zip)
+        incomplete = self._path("incomplete.kvz")
+        with zipfile.ZipFile(incomplete, "w") as archive:
+            archive.writestr("config.json", "{}")
+        with self.assertRaisesRegex(ValueError, r"lacks \['metadata.json', 'weights.bin'\]"):
+            optimize.load_compressed(incomplete)
+        truncated = self._path("truncated.kvz")
+        optimize.save_compressed(_dense_model(), truncated)
+        with zipfile.ZipFile(truncated) as archive:
+            members = {name: archive.read(name) for name in archive.namelist()}
+        with zipfile.ZipFile(truncated, "w") as archive:
+            for name, data in members.items():
+                archive.writestr(name, data[:100] if name == "weights.bin" else data)
+        with self.assertRaisesRegex(ValueError, "truncated"):
+            optimize.load_compressed(truncated)
+
+    def test_cli_compress(self):
+        import contextlib
+        import io
+
+        from kerasverse.cli import main as cli_main
+
+        model = _dense_model()
+        clustered = clustering.strip_clustering(clustering.cluster_weights(model, 16, seed=0))
+        source, output = self._path("clustered.keras"), self._path("clustered.kvz")
+        clustered.save(source)
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            self.assertEqual(cli_main.main(["optimize", "compress", source, output, "--int8"]), 0)
+            self.assertEqual(cli_main.main(["optimize", "compress", "nope.keras", output]), 2)
+        self.assertIn("codebook4 3", printed.getvalue())
+        self.assertIn("no such model file: 'nope.keras'", printed.getvalue())
+        self.assertLess(os.path.getsize(output), os.path.getsize(source) / 5)
+        restored = optimize.load_compressed(output)
+        self.assertAllClose(restored.predict(self.x, verbose=0), clustered.predict(self.x, verbose=0), atol=1e-6)
