@@ -242,6 +242,10 @@ def run_ours(task, epochs):
     dense.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=epochs["dense"], verbose=0)
     results["dense_accuracy"] = accuracy(dense, x_test, y_test)
     results["dense_gzip"] = optimize.summary(dense).total_gzip_bytes
+    # Uncompiled copy: a .keras file of a compiled model also holds the optimizer state.
+    uncompiled = keras.models.clone_model(dense)
+    uncompiled.set_weights(dense.get_weights())
+    results["dense_file_gzip"] = _gzipped_file(uncompiled.save, ".keras")
 
     schedule = sparsity.PolynomialDecay(
         0.0, 0.8, begin_step=0, end_step=steps * epochs["prune_end"], frequency=max(steps // 4, 1)
@@ -263,6 +267,7 @@ def run_ours(task, epochs):
     results["pruned_keras_int8_gzip"] = optimize.summary(keras_int8).total_gzip_bytes
     results["pruned_keras_int8_accuracy"] = accuracy(keras_int8, x_test, y_test)
     results.update(_litert_int8(stripped, x_train, x_test, y_test))
+    results["pruned_kvz"], results["pruned_kvz_accuracy"] = _compressed_file(stripped, "int8", x_test, y_test)
     timing_model = sparsity.prune_low_magnitude(dense, pruning_schedule=schedule)
     compile_model(timing_model, keras, 1e-3)
     results["dense_epoch_s"], results["pruned_epoch_s"] = epoch_times(
@@ -278,6 +283,7 @@ def run_ours(task, epochs):
     results["clustered_accuracy"] = accuracy(clustered, x_test, y_test)
     results["clustered_gzip"] = optimize.summary(clustered).total_gzip_bytes
     results["clustered_payload_gzip"] = cluster_payload_gzip(clustered.get_weights())
+    results["clustered_kvz"], results["clustered_kvz_accuracy"] = _compressed_file(clustered, None, x_test, y_test)
 
     qat = quantization.quantize_model(dense)
     compile_model(qat, keras, 1e-4)
@@ -296,6 +302,29 @@ def run_ours(task, epochs):
     for seed in range(1, QAT_SEEDS):
         results["qat_seeds"].append(_qat_vs_ptq(task, epochs, seed))
     return results
+
+
+def _gzipped_file(save, suffix):
+    """gzip bytes of the file `save(path)` writes (the dense baseline of tfmot's guides: the saved model, gzipped)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model" + suffix)
+        save(path)
+        with open(path, "rb") as f:
+            return len(gzip.compress(f.read(), compresslevel=9, mtime=0))
+
+
+def _compressed_file(model, quantize, x_test, y_test):
+    """Bytes of the `save_compressed` file (config included) and the accuracy of the model loaded back."""
+    import tempfile
+
+    from kerasverse import optimize
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.kvz")
+        optimize.save_compressed(model, path, quantize=quantize)
+        return os.path.getsize(path), accuracy(optimize.load_compressed(path), x_test, y_test)
 
 
 def _qat_vs_ptq(task, epochs, seed):
@@ -379,6 +408,7 @@ def run_peer(task, epochs):
     dense.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=epochs["dense"], verbose=0)
     results["dense_accuracy"] = accuracy(dense, x_test, y_test)
     results["dense_gzip"] = gzip_weights(dense.get_weights())
+    results["dense_file_gzip"] = _gzipped_file(lambda path: dense.save(path, include_optimizer=False), ".h5")
     trained_weights = dense.get_weights()
 
     def fresh():
@@ -481,7 +511,7 @@ def _ratio(ours, peer, higher_is_better):
 
 
 def _div(numerator, denominator):
-    return None if not denominator else numerator / denominator
+    return None if not denominator or numerator is None else numerator / denominator
 
 
 def table(ours, peer):
@@ -498,6 +528,11 @@ def table(ours, peer):
         out["pruned_int8_payload_factor"] = r["dense_gzip"] / r["pruned_int8_payload_gzip"]
         out["pruned_int8_sparse_factor"] = r["dense_gzip"] / r["pruned_int8_sparse_gzip"]
         out["clustered_payload_factor"] = r["dense_gzip"] / r["clustered_payload_gzip"]
+        out["pruned_kvz_factor"] = _div(r["dense_gzip"], r.get("pruned_kvz"))
+        out["pruned_int8_file_factor"] = _div(r.get("dense_file_gzip"), r.get("pruned_int8_gzip"))
+        out["pruned_kvz_file_factor"] = _div(r.get("dense_file_gzip"), r.get("pruned_kvz"))
+        out["clustered_kvz_file_factor"] = _div(r.get("dense_file_gzip"), r.get("clustered_kvz"))
+        out["clustered_kvz_factor"] = _div(r["dense_gzip"], r.get("clustered_kvz"))
         out["clustered_drop"] = r["dense_accuracy"] - r["clustered_accuracy"]
         out["clustered_factor"] = r["dense_gzip"] / r["clustered_gzip"]
         out["qat_drop"] = r["dense_accuracy"] - r["qat_accuracy"]
@@ -516,16 +551,25 @@ def table(ours, peer):
         ("pruned + full-int8 .tflite: gzip bytes", "pruned_int8_gzip", " B", False),
         ("pruned + full-int8 .tflite: compression", "pruned_int8_factor", "x", True),
         ("pruned + full-int8 .tflite: accuracy (%)", "pruned_int8_accuracy", "", True),
+        ("dense model file (.keras / tfmot .h5), gzipped", "dense_file_gzip", " B", None),
+        ("pruned + full-int8 .tflite vs gzipped dense file", "pruned_int8_file_factor", "x", True),
         ("pruned + Keras quantize int8: compression", "pruned_keras_int8_factor", "x", True),
         ("pruned + Keras quantize int8: accuracy (%)", "pruned_keras_int8_accuracy", "", True),
         ("pruned, int8 payload (dense): gzip bytes", "pruned_int8_payload_gzip", " B", False),
         ("pruned, int8 payload (dense): compression", "pruned_int8_payload_factor", "x", True),
         ("pruned, int8 payload (sparse): gzip bytes", "pruned_int8_sparse_gzip", " B", False),
         ("pruned, int8 payload (sparse): compression", "pruned_int8_sparse_factor", "x", True),
+        ("pruned + int8 .kvz file: bytes", "pruned_kvz", " B", False),
+        ("pruned + int8 .kvz file: compression", "pruned_kvz_factor", "x", True),
+        ("pruned + int8 .kvz vs gzipped dense file", "pruned_kvz_file_factor", "x", True),
+        ("pruned + int8 .kvz file: accuracy (%)", "pruned_kvz_accuracy", "", True),
         ("16 clusters: accuracy (%)", "clustered_accuracy", "", True),
         ("16 clusters: accuracy drop (points)", "clustered_drop", "", None),
         ("16 clusters: float32 gzip compression", "clustered_factor", "x", True),
         ("16 clusters: codebook+indices compression", "clustered_payload_factor", "x", True),
+        ("16 clusters .kvz file: compression", "clustered_kvz_factor", "x", True),
+        ("16 clusters .kvz vs gzipped dense file", "clustered_kvz_file_factor", "x", True),
+        ("16 clusters .kvz file: accuracy (%)", "clustered_kvz_accuracy", "", True),
         ("QAT int8: accuracy (%)", "qat_accuracy", "", True),
         ("QAT int8: drop vs float (points)", "qat_drop", "", None),
         ("PTQ static int8: accuracy (%)", "ptq_static_accuracy", "", True),
@@ -555,8 +599,10 @@ def targets(o):
         ("pruning + full-int8 .tflite: gzip <= 1/10", (o["pruned_int8_factor"] or 0) >= 10.0),
         ("pruning + int8 dense payload: gzip <= 1/10", o["pruned_int8_payload_factor"] >= 10.0),
         ("pruning + int8 sparse payload: gzip <= 1/10", o["pruned_int8_sparse_factor"] >= 10.0),
+        ("pruning + int8 .kvz file <= 1/10", (o["pruned_kvz_factor"] or 0) >= 10.0),
         ("16 clusters: float32 gzip <= 1/5 of dense", o["clustered_factor"] >= 5.0),
         ("16 clusters: codebook+indices gzip <= 1/5", o["clustered_payload_factor"] >= 5.0),
+        ("16 clusters: .kvz file <= 1/5", o["clustered_kvz_factor"] >= 5.0),
         ("16 clusters: accuracy within 1 point", o["clustered_drop"] <= 1.0),
         ("QAT: within 0.5 point of float", o["qat_drop"] <= 0.5),
         ("QAT: better than static PTQ int8", o["qat_accuracy"] > o["ptq_static_accuracy"]),

@@ -5,14 +5,18 @@ clustered model is only smaller once the file is gzipped, and gzip sees
 neither the zeros' structure nor the 16 shared values. This file format
 stores each weight in the encoding its content allows:
 
-| encoding | used for | stored as | exact |
+| encoding | possible for | stored as | exact |
 |---|---|---|---|
 | `codebook4` | kernel with <= 16 distinct values (clustered) | the values + 4-bit indices | yes |
 | `codebook8` | kernel with <= 256 distinct values | the values + 8-bit indices | yes |
-| `int8_sparse` | kernel with zeros, `quantize="int8"` | bitmap of non-zeros + int8 non-zeros + a scale per output channel | zeros yes, others to scale / 2 |
+| `sparse` | kernel, float | bitmap of non-zeros + the non-zero values | yes |
+| `int8_sparse` | kernel, `quantize="int8"` | bitmap of non-zeros + int8 non-zeros + a scale per output channel | zeros yes, others to scale / 2 |
 | `int8` | kernel, `quantize="int8"` | int8 + a scale per output channel | to scale / 2 |
-| `sparse` | kernel with zeros (pruned), float | bitmap of non-zeros + the non-zero values | yes |
-| `raw` | everything else (biases, integer state) | the array's bytes | yes |
+| `raw` | anything (always for biases and integer state) | the array's bytes | yes |
+
+Each kernel takes the encoding that stores it in the fewest bytes (so a
+pruned kernel becomes `sparse` or `int8_sparse`, a clustered one
+`codebook4`; with `quantize="int8"`, `raw` is not a candidate for kernels).
 
 "Kernel" is any floating weight of rank >= 2; int8 scales are symmetric
 per output channel (the last axis), like the LiteRT int8 exporter. The file
@@ -171,32 +175,47 @@ def load_compressed(filepath, custom_objects=None):
 
 
 def _encode(value, quantize):
-    """Chooses the encoding of one weight; returns `(encoding, parts)`."""
+    """Chooses the encoding of one weight; returns `(encoding, parts)`.
+
+    Every encoding the weight allows is costed in stored bytes (before the
+    zip's deflate) and the smallest wins; on a tie the exact one.
+    """
     if value.ndim < 2 or not np.issubdtype(value.dtype, np.floating) or value.size == 0:
         return "raw", {"data": value}
     flat = value.reshape(-1)
+    size, itemsize, channels = value.size, value.dtype.itemsize, value.shape[-1]
+    nonzero = flat != 0
+    nonzeros = int(nonzero.sum())
     codebook, indices = np.unique(flat, return_inverse=True)
+    costs = {"raw": size * itemsize}  # Insertion order: exact encodings first, so they win ties.
     if len(codebook) <= 16:
+        costs["codebook4"] = len(codebook) * itemsize + (size + 1) // 2
+    if len(codebook) <= 256:
+        costs["codebook8"] = len(codebook) * itemsize + size
+    if quantize == "int8":
+        del costs["raw"]  # Asked to quantize: stay float only for codebooks that are smaller.
+        costs["int8"] = size + channels * itemsize
+        costs["int8_sparse"] = (size + 7) // 8 + nonzeros + channels * itemsize
+    else:
+        costs["sparse"] = (size + 7) // 8 + nonzeros * itemsize
+    encoding = min(costs, key=costs.get)
+    if encoding == "raw":
+        return "raw", {"data": value}
+    if encoding == "codebook4":
+        indices = indices.reshape(-1)
         if len(indices) % 2:
             indices = np.append(indices, 0)
-        packed = (indices[0::2] << 4 | indices[1::2]).astype("uint8")
-        return "codebook4", {"codebook": codebook, "indices": packed}
-    if len(codebook) <= 256:
-        return "codebook8", {"codebook": codebook, "indices": indices.astype("uint8")}
-    nonzero = flat != 0
-    zeros = value.size - int(nonzero.sum())
-    if quantize == "int8":
-        sparse = zeros * 8 > value.size  # The bitmap (1 bit a value) pays for itself past 1/8 zeros.
-        channels = value.reshape(-1, value.shape[-1])
-        scale = (np.abs(channels).max(axis=0) / 127.0).astype(value.dtype)
-        safe_scale = np.where(scale > 0, scale, 1)
-        quantized = np.clip(np.round(channels / safe_scale), -127, 127).astype("int8").reshape(-1)
-        if sparse:
-            return "int8_sparse", {"bitmap": np.packbits(nonzero), "values": quantized[nonzero], "scale": scale}
-        return "int8", {"values": quantized, "scale": scale}
-    if zeros * 32 > value.size:  # Past 1/32 zeros for float32 values.
+        return "codebook4", {"codebook": codebook, "indices": (indices[0::2] << 4 | indices[1::2]).astype("uint8")}
+    if encoding == "codebook8":
+        return "codebook8", {"codebook": codebook, "indices": indices.reshape(-1).astype("uint8")}
+    if encoding == "sparse":
         return "sparse", {"bitmap": np.packbits(nonzero), "values": flat[nonzero]}
-    return "raw", {"data": value}
+    rows = value.reshape(-1, channels)
+    scale = (np.abs(rows).max(axis=0) / 127.0).astype(value.dtype)
+    quantized = np.round(rows / np.where(scale > 0, scale, 1)).clip(-127, 127).astype("int8").reshape(-1)
+    if encoding == "int8":
+        return "int8", {"values": quantized, "scale": scale}
+    return "int8_sparse", {"bitmap": np.packbits(nonzero), "values": quantized[nonzero], "scale": scale}
 
 
 def _decode(entry, parts):

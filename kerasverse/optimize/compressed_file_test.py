@@ -49,6 +49,12 @@ class CompressedFileTest(TestCase):
         self.assertLess(os.path.getsize(path), len(raw) / 6)
         self.assertLess(os.path.getsize(path), len(gzip.compress(raw, 9)) * 0.85)
 
+        clustered_64 = clustering.strip_clustering(clustering.cluster_weights(model, 64, seed=0))
+        encodings = optimize.save_compressed(clustered_64, path)
+        self.assertEqual(encodings[clustered_64.layers[-2].kernel.path], "codebook8")
+        for saved, loaded in zip(_weights(clustered_64), _weights(optimize.load_compressed(path))):
+            np.testing.assert_array_equal(saved, loaded)
+
     def test_pruned_model_lossless_and_int8(self):
         model = _dense_model()
         pruned = sparsity.prune_low_magnitude(model, pruning_schedule=sparsity.ConstantSparsity(0.8, 0))
@@ -80,7 +86,8 @@ class CompressedFileTest(TestCase):
         path = self._path("dense.kvz")
         encodings = optimize.save_compressed(model, path)
         self.assertEqual(encodings[model.layers[-2].kernel.path], "raw")
-        self.assertEqual(encodings[model.layers[1].kernel.path], "codebook8")  # 72 values: 8-bit indices, exact.
+        # 72 distinct values: a codebook with 8-bit indices would cost more than the floats.
+        self.assertEqual(encodings[model.layers[1].kernel.path], "raw")
         restored = optimize.load_compressed(path)
         for saved, loaded in zip(_weights(model), _weights(restored)):
             np.testing.assert_array_equal(saved, loaded)
