@@ -3,20 +3,15 @@
 import keras
 from keras import ops
 
-from kerasverse.nlp.layers.modeling.cached_multi_head_attention import (
-    CachedMultiHeadAttention,
-)
-from kerasverse.nlp.layers.modeling.transformer_layer_utils import check_positive_int
-from kerasverse.nlp.layers.modeling.transformer_layer_utils import clone_initializer
+from kerasverse.nlp.layers.modeling.transformer_block import TransformerBlock
 from kerasverse.nlp.layers.modeling.transformer_layer_utils import compute_causal_mask
-from kerasverse.nlp.layers.modeling.transformer_layer_utils import get_activation
 from kerasverse.nlp.layers.modeling.transformer_layer_utils import (
     merge_padding_and_attention_mask,
 )
 
 
 @keras.saving.register_keras_serializable(package="kerasverse")
-class TransformerDecoder(keras.layers.Layer):
+class TransformerDecoder(TransformerBlock):
     """A transformer decoder block: causal self-attention, cross-attention, feedforward.
 
     Called with only `decoder_sequence` it is a decoder-only block (GPT
@@ -64,78 +59,19 @@ class TransformerDecoder(keras.layers.Layer):
     ```
     """
 
-    def __init__(
-        self,
-        intermediate_dim,
-        num_heads,
-        dropout=0.0,
-        activation="relu",
-        layer_norm_epsilon=1e-5,
-        kernel_initializer="glorot_uniform",
-        bias_initializer="zeros",
-        normalize_first=False,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        check_positive_int("intermediate_dim", intermediate_dim)
-        check_positive_int("num_heads", num_heads)
-        self.intermediate_dim = intermediate_dim
-        self.num_heads = num_heads
-        self.dropout = dropout
-        self.activation = activation
-        self.layer_norm_epsilon = layer_norm_epsilon
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        self.bias_initializer = keras.initializers.get(bias_initializer)
-        self.normalize_first = normalize_first
-        self.supports_masking = True
+    def __init__(self, intermediate_dim, num_heads, **kwargs):
+        super().__init__(intermediate_dim, num_heads, **kwargs)
         self._cross_attention_layer = None
 
-    def _dense_kwargs(self):
-        return {
-            "kernel_initializer": clone_initializer(self.kernel_initializer),
-            "bias_initializer": clone_initializer(self.bias_initializer),
-            "dtype": self.dtype_policy,
-        }
-
-    def _layer_norm(self, name, shape):
-        layer = keras.layers.LayerNormalization(epsilon=self.layer_norm_epsilon, name=name, dtype=self.dtype_policy)
-        layer.build(shape)
-        return layer
-
     def build(self, decoder_sequence_shape, encoder_sequence_shape=None):
-        hidden_dim = decoder_sequence_shape[-1]
-        if hidden_dim % self.num_heads:
-            raise ValueError(
-                f"The input width must be divisible by `num_heads`. Received: input width "
-                f"{hidden_dim}, num_heads={self.num_heads}"
-            )
-        head_dim = hidden_dim // self.num_heads
-        self._self_attention_layer = CachedMultiHeadAttention(
-            num_heads=self.num_heads, key_dim=head_dim, dropout=self.dropout, name="self_attention", **self._dense_kwargs()
+        self._self_attention_layer, self._self_attention_layer_norm, self._self_attention_dropout = (
+            self._attention_sublayers("self_attention", decoder_sequence_shape, decoder_sequence_shape)
         )
-        self._self_attention_layer.build(decoder_sequence_shape, decoder_sequence_shape)
-        self._self_attention_layer_norm = self._layer_norm("self_attention_layer_norm", decoder_sequence_shape)
-        self._self_attention_dropout = keras.layers.Dropout(self.dropout, dtype=self.dtype_policy)
         if encoder_sequence_shape is not None:
-            self._cross_attention_layer = CachedMultiHeadAttention(
-                num_heads=self.num_heads,
-                key_dim=head_dim,
-                value_dim=head_dim,
-                dropout=self.dropout,
-                name="cross_attention",
-                **self._dense_kwargs(),
+            self._cross_attention_layer, self._cross_attention_layer_norm, self._cross_attention_dropout = (
+                self._attention_sublayers("cross_attention", decoder_sequence_shape, encoder_sequence_shape)
             )
-            self._cross_attention_layer.build(decoder_sequence_shape, encoder_sequence_shape)
-            self._cross_attention_layer_norm = self._layer_norm("cross_attention_layer_norm", decoder_sequence_shape)
-            self._cross_attention_dropout = keras.layers.Dropout(self.dropout, dtype=self.dtype_policy)
-        self._feedforward_layer_norm = self._layer_norm("feedforward_layer_norm", decoder_sequence_shape)
-        self._feedforward_intermediate_dense = keras.layers.Dense(
-            self.intermediate_dim, activation=get_activation(self.activation), name="feedforward_intermediate_dense", **self._dense_kwargs()
-        )
-        self._feedforward_intermediate_dense.build(decoder_sequence_shape)
-        self._feedforward_output_dense = keras.layers.Dense(hidden_dim, name="feedforward_output_dense", **self._dense_kwargs())
-        self._feedforward_output_dense.build(tuple(decoder_sequence_shape[:-1]) + (self.intermediate_dim,))
-        self._feedforward_dropout = keras.layers.Dropout(self.dropout, dtype=self.dtype_policy)
+        self._build_feedforward(decoder_sequence_shape)
         self.built = True
 
     def call(
@@ -176,22 +112,22 @@ class TransformerDecoder(keras.layers.Layer):
             decoder_sequence, decoder_padding_mask, decoder_attention_mask, use_causal_mask,
             self_attention_cache, self_attention_cache_update_index,
         )
-        residual = x
-        if self.normalize_first:
-            x = self._self_attention_layer_norm(x)
-        attention_output = self._self_attention_layer(
-            query=x,
-            value=x,
-            attention_mask=self_attention_mask,
-            cache=self_attention_cache,
-            cache_update_index=self_attention_cache_update_index,
-            training=training,
-        )
-        if self_attention_cache is not None:
-            attention_output, self_attention_cache = attention_output
-        x = self._self_attention_dropout(attention_output, training=training) + residual
-        if not self.normalize_first:
-            x = self._self_attention_layer_norm(x)
+        updated = {}  # Caches the attention sub-layers return.
+
+        def self_attention(y):
+            output = self._self_attention_layer(
+                query=y,
+                value=y,
+                attention_mask=self_attention_mask,
+                cache=self_attention_cache,
+                cache_update_index=self_attention_cache_update_index,
+                training=training,
+            )
+            if self_attention_cache is not None:
+                output, updated["self"] = output
+            return output
+
+        x = self._residual(x, self_attention, self._self_attention_layer_norm, self._self_attention_dropout, training)
 
         if has_encoder:
             cross_mask = None
@@ -199,35 +135,28 @@ class TransformerDecoder(keras.layers.Layer):
                 cross_mask = merge_padding_and_attention_mask(encoder_sequence, encoder_padding_mask, encoder_attention_mask)
                 if cross_mask is not None and len(cross_mask.shape) == 3 and cross_mask.shape[1] == 1:
                     cross_mask = ops.repeat(cross_mask, ops.shape(x)[1], axis=1)
-            residual = x
-            if self.normalize_first:
-                x = self._cross_attention_layer_norm(x)
-            attention_output = self._cross_attention_layer(
-                query=x,
-                value=encoder_sequence,
-                attention_mask=cross_mask,
-                cache=cross_attention_cache,
-                cache_update_index=cross_attention_cache_update_index,
-                training=training,
-            )
-            if cross_attention_cache is not None:
-                attention_output, cross_attention_cache = attention_output
-            x = self._cross_attention_dropout(attention_output, training=training) + residual
-            if not self.normalize_first:
-                x = self._cross_attention_layer_norm(x)
 
-        residual = x
-        if self.normalize_first:
-            x = self._feedforward_layer_norm(x)
-        x = self._feedforward_output_dense(self._feedforward_intermediate_dense(x))
-        x = self._feedforward_dropout(x, training=training) + residual
-        if not self.normalize_first:
-            x = self._feedforward_layer_norm(x)
+            def cross_attention(y):
+                output = self._cross_attention_layer(
+                    query=y,
+                    value=encoder_sequence,
+                    attention_mask=cross_mask,
+                    cache=cross_attention_cache,
+                    cache_update_index=cross_attention_cache_update_index,
+                    training=training,
+                )
+                if cross_attention_cache is not None:
+                    output, updated["cross"] = output
+                return output
+
+            x = self._residual(x, cross_attention, self._cross_attention_layer_norm, self._cross_attention_dropout, training)
+
+        x = self._feedforward_block(x, training)
 
         if self_attention_cache is not None:
             if cross_attention_cache is not None:
-                return x, self_attention_cache, cross_attention_cache
-            return x, self_attention_cache
+                return x, updated["self"], updated["cross"]
+            return x, updated["self"]
         return x
 
     def _self_attention_mask(self, decoder_sequence, padding_mask, attention_mask, use_causal_mask, cache, cache_update_index):
@@ -253,19 +182,3 @@ class TransformerDecoder(keras.layers.Layer):
                 outputs += (keras.KerasTensor(cross_attention_cache.shape, dtype=self.compute_dtype),)
             return outputs
         return output
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "intermediate_dim": self.intermediate_dim,
-                "num_heads": self.num_heads,
-                "dropout": self.dropout,
-                "activation": keras.activations.serialize(self.activation) if callable(self.activation) else self.activation,
-                "layer_norm_epsilon": self.layer_norm_epsilon,
-                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
-                "bias_initializer": keras.initializers.serialize(self.bias_initializer),
-                "normalize_first": self.normalize_first,
-            }
-        )
-        return config

@@ -2,19 +2,14 @@
 
 import keras
 
-from kerasverse.nlp.layers.modeling.cached_multi_head_attention import (
-    CachedMultiHeadAttention,
-)
-from kerasverse.nlp.layers.modeling.transformer_layer_utils import check_positive_int
-from kerasverse.nlp.layers.modeling.transformer_layer_utils import clone_initializer
-from kerasverse.nlp.layers.modeling.transformer_layer_utils import get_activation
+from kerasverse.nlp.layers.modeling.transformer_block import TransformerBlock
 from kerasverse.nlp.layers.modeling.transformer_layer_utils import (
     merge_padding_and_attention_mask,
 )
 
 
 @keras.saving.register_keras_serializable(package="kerasverse")
-class TransformerEncoder(keras.layers.Layer):
+class TransformerEncoder(TransformerBlock):
     """A transformer encoder block: self-attention then a feedforward network.
 
     Each sub-block has a residual connection, dropout and layer
@@ -51,102 +46,23 @@ class TransformerEncoder(keras.layers.Layer):
     ```
     """
 
-    def __init__(
-        self,
-        intermediate_dim,
-        num_heads,
-        dropout=0.0,
-        activation="relu",
-        layer_norm_epsilon=1e-5,
-        kernel_initializer="glorot_uniform",
-        bias_initializer="zeros",
-        normalize_first=False,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        check_positive_int("intermediate_dim", intermediate_dim)
-        check_positive_int("num_heads", num_heads)
-        self.intermediate_dim = intermediate_dim
-        self.num_heads = num_heads
-        self.dropout = dropout
-        self.activation = activation
-        self.layer_norm_epsilon = layer_norm_epsilon
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        self.bias_initializer = keras.initializers.get(bias_initializer)
-        self.normalize_first = normalize_first
-        self.supports_masking = True
-
-    def _dense_kwargs(self):
-        return {
-            "kernel_initializer": clone_initializer(self.kernel_initializer),
-            "bias_initializer": clone_initializer(self.bias_initializer),
-            "dtype": self.dtype_policy,
-        }
-
     def build(self, inputs_shape):
-        hidden_dim = inputs_shape[-1]
-        if hidden_dim % self.num_heads:
-            raise ValueError(
-                f"The input width must be divisible by `num_heads`. Received: input width "
-                f"{hidden_dim}, num_heads={self.num_heads}"
-            )
-        head_dim = hidden_dim // self.num_heads
-        self._self_attention_layer = CachedMultiHeadAttention(
-            num_heads=self.num_heads, key_dim=head_dim, dropout=self.dropout, name="self_attention", **self._dense_kwargs()
+        self._self_attention_layer, self._self_attention_layer_norm, self._self_attention_dropout = (
+            self._attention_sublayers("self_attention", inputs_shape, inputs_shape)
         )
-        self._self_attention_layer.build(inputs_shape, inputs_shape)
-        self._self_attention_layer_norm = keras.layers.LayerNormalization(
-            epsilon=self.layer_norm_epsilon, name="self_attention_layer_norm", dtype=self.dtype_policy
-        )
-        self._self_attention_layer_norm.build(inputs_shape)
-        self._self_attention_dropout = keras.layers.Dropout(self.dropout, dtype=self.dtype_policy)
-        self._feedforward_layer_norm = keras.layers.LayerNormalization(
-            epsilon=self.layer_norm_epsilon, name="feedforward_layer_norm", dtype=self.dtype_policy
-        )
-        self._feedforward_layer_norm.build(inputs_shape)
-        self._feedforward_intermediate_dense = keras.layers.Dense(
-            self.intermediate_dim, activation=get_activation(self.activation), name="feedforward_intermediate_dense", **self._dense_kwargs()
-        )
-        self._feedforward_intermediate_dense.build(inputs_shape)
-        self._feedforward_output_dense = keras.layers.Dense(hidden_dim, name="feedforward_output_dense", **self._dense_kwargs())
-        self._feedforward_output_dense.build(tuple(inputs_shape[:-1]) + (self.intermediate_dim,))
-        self._feedforward_dropout = keras.layers.Dropout(self.dropout, dtype=self.dtype_policy)
+        self._build_feedforward(inputs_shape)
         self.built = True
 
     def call(self, inputs, padding_mask=None, attention_mask=None, training=None):
-        x = inputs
         mask = merge_padding_and_attention_mask(inputs, padding_mask, attention_mask)
-        residual = x
-        if self.normalize_first:
-            x = self._self_attention_layer_norm(x)
-        x = self._self_attention_layer(query=x, value=x, attention_mask=mask, training=training)
-        x = self._self_attention_dropout(x, training=training) + residual
-        if not self.normalize_first:
-            x = self._self_attention_layer_norm(x)
-        residual = x
-        if self.normalize_first:
-            x = self._feedforward_layer_norm(x)
-        x = self._feedforward_output_dense(self._feedforward_intermediate_dense(x))
-        x = self._feedforward_dropout(x, training=training) + residual
-        if not self.normalize_first:
-            x = self._feedforward_layer_norm(x)
-        return x
+        x = self._residual(
+            inputs,
+            lambda y: self._self_attention_layer(query=y, value=y, attention_mask=mask, training=training),
+            self._self_attention_layer_norm,
+            self._self_attention_dropout,
+            training,
+        )
+        return self._feedforward_block(x, training)
 
     def compute_output_shape(self, inputs_shape):
         return inputs_shape
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "intermediate_dim": self.intermediate_dim,
-                "num_heads": self.num_heads,
-                "dropout": self.dropout,
-                "activation": keras.activations.serialize(self.activation) if callable(self.activation) else self.activation,
-                "layer_norm_epsilon": self.layer_norm_epsilon,
-                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
-                "bias_initializer": keras.initializers.serialize(self.bias_initializer),
-                "normalize_first": self.normalize_first,
-            }
-        )
-        return config
