@@ -49,6 +49,9 @@ class PruningSchedule:
         return cls(**config)
 
     def _should_prune_in_step(self, step, begin_step, end_step, frequency):
+        if isinstance(step, int):  # Eager callers pass the step as a Python int.
+            in_range = step >= begin_step and (end_step == -1 or step <= end_step)
+            return in_range and (step - begin_step) % frequency == 0
         step = ops.cast(step, "int32")
         is_in_range = ops.greater_equal(step, begin_step)
         if end_step != -1:
@@ -88,6 +91,8 @@ class ConstantSparsity(PruningSchedule):
         should_prune = self._should_prune_in_step(
             step, self.begin_step, self.end_step, self.frequency
         )
+        if isinstance(step, int):
+            return should_prune, self.target_sparsity
         return should_prune, ops.convert_to_tensor(self.target_sparsity, "float32")
 
     def get_config(self):
@@ -143,6 +148,10 @@ class PolynomialDecay(PruningSchedule):
         self.frequency = frequency
 
     def __call__(self, step):
+        if isinstance(step, int):  # Eager callers: plain Python arithmetic, no tensor ops.
+            progress = min(max((step - self.begin_step) / float(self.end_step - self.begin_step), 0.0), 1.0)
+            sparsity = self.final_sparsity + (self.initial_sparsity - self.final_sparsity) * (1.0 - progress) ** self.power
+            return self._should_prune_in_step(step, self.begin_step, self.end_step, self.frequency), sparsity
         step_f = ops.cast(step, "float32")
         progress = ops.clip(
             (step_f - self.begin_step) / float(self.end_step - self.begin_step), 0.0, 1.0

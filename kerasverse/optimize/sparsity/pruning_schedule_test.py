@@ -22,6 +22,21 @@ class PruningScheduleTest(TestCase):
             self.assertAllClose(schedule(step)[1], expected, atol=1e-6)
         self.assertFalse(bool(schedule(200)[0]))  # no updates after end_step
 
+    def test_python_and_tensor_steps_agree(self):
+        # Eager training (PyTorch) passes Python ints; the jitted step passes tensors.
+        import keras
+
+        for schedule in (
+            sparsity.ConstantSparsity(0.7, begin_step=10, end_step=30, frequency=10),
+            sparsity.ConstantSparsity(0.5, begin_step=3, frequency=4),
+            sparsity.PolynomialDecay(0.1, 0.8, begin_step=5, end_step=45, power=3, frequency=7),
+        ):
+            for step in range(0, 60):
+                python_prune, python_sparsity = schedule(step)
+                tensor_prune, tensor_sparsity = schedule(keras.ops.convert_to_tensor(step, "int32"))
+                self.assertEqual(bool(python_prune), bool(keras.ops.convert_to_numpy(tensor_prune)), (schedule, step))
+                self.assertAllClose(python_sparsity, tensor_sparsity, atol=1e-6)
+
     def test_config_round_trip(self):
         for schedule in (
             sparsity.ConstantSparsity(0.5, 3, 20, 2),

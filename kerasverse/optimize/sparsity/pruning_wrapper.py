@@ -181,7 +181,23 @@ class PruneLowMagnitude(WeightWrapper):
             return pruning_utils.block_magnitude_mask(masked_weight, sparsity, self.block_size)
         return pruning_utils.magnitude_mask(masked_weight, sparsity)
 
+    def _update_masks_eagerly(self):
+        """`_update_masks` for eager backends (PyTorch): Python control flow, no work between pruning steps."""
+        step = int(ops.convert_to_numpy(self.pruning_step)) + 1
+        self.pruning_step.assign(step)
+        should_prune, sparsity = self.pruning_schedule(step)
+        if not bool(ops.convert_to_numpy(should_prune)):
+            return
+        for weight, mask, threshold in zip(self.prunable_weights, self.masks, self.thresholds):
+            masked = ops.stop_gradient(ops.multiply(weight, mask))
+            new_mask = self._compute_mask(masked, sparsity)
+            kept = ops.where(new_mask > 0, ops.abs(masked), ops.max(ops.abs(masked)))
+            mask.assign(new_mask)
+            threshold.assign(ops.cast(ops.min(kept), threshold.dtype))
+
     def _update_masks(self):
+        if keras.config.backend() == "torch":
+            return self._update_masks_eagerly()
         step = ops.add(ops.convert_to_tensor(self.pruning_step), 1)
         self.pruning_step.assign(step)
         should_prune, sparsity = self.pruning_schedule(step)
