@@ -14,8 +14,9 @@ class Backbone(FunctionalSubclassMixin, keras.Model):
 
     A subclass builds its graph and calls
     `super().__init__(inputs=..., outputs=..., **kwargs)`; every constructor
-    argument is kept as a same-named attribute and returned by `get_config`,
-    so `from_config(get_config())` rebuilds the same architecture.
+    argument is kept as a same-named attribute and listed in the class's
+    `config_arguments`, which `get_config` returns, so
+    `from_config(get_config())` rebuilds the same architecture.
 
     Presets are local directories (see `kerasverse.models.preset_io`):
     `save_to_preset(dir)` writes `config.json`, `model.weights.h5` and
@@ -31,14 +32,13 @@ class Backbone(FunctionalSubclassMixin, keras.Model):
 
     @keras.saving.register_keras_serializable(package="my_package")
     class TinyBackbone(Backbone):
+        config_arguments = ("hidden_dim",)
+
         def __init__(self, hidden_dim=8, **kwargs):
             inputs = keras.Input((4,))
             outputs = keras.layers.Dense(hidden_dim)(inputs)
             super().__init__(inputs=inputs, outputs=outputs, **kwargs)
             self.hidden_dim = hidden_dim
-
-        def get_config(self):
-            return {**super().get_config(), "hidden_dim": self.hidden_dim}
 
     backbone = TinyBackbone(hidden_dim=8)
     backbone.save_to_preset("/tmp/tiny_preset")
@@ -46,13 +46,18 @@ class Backbone(FunctionalSubclassMixin, keras.Model):
     ```
     """
 
+    # Constructor arguments `get_config` returns (each kept as an attribute).
+    config_arguments = ()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._finish_functional_init()
 
     def get_config(self):
         # Not Functional's graph config: subclasses rebuild from arguments.
-        return {"name": self.name, "trainable": self.trainable}
+        config = {"name": self.name, "trainable": self.trainable}
+        config.update({name: getattr(self, name) for name in self.config_arguments})
+        return config
 
     @classmethod
     def from_config(cls, config):

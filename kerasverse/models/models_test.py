@@ -49,6 +49,8 @@ class WordTokenizer:
 
 @keras.saving.register_keras_serializable(package="kerasverse_models_test")
 class TinyBackbone(Backbone):
+    config_arguments = ("vocabulary_size", "hidden_dim")
+
     def __init__(self, vocabulary_size=10, hidden_dim=4, **kwargs):
         token_ids = keras.Input((None,), dtype="int32", name="token_ids")
         x = keras.layers.Embedding(vocabulary_size, hidden_dim)(token_ids)
@@ -56,9 +58,6 @@ class TinyBackbone(Backbone):
         super().__init__(inputs=token_ids, outputs=outputs, **kwargs)
         self.vocabulary_size = vocabulary_size
         self.hidden_dim = hidden_dim
-
-    def get_config(self):
-        return {**super().get_config(), "vocabulary_size": self.vocabulary_size, "hidden_dim": self.hidden_dim}
 
 
 @keras.saving.register_keras_serializable(package="kerasverse_models_test")

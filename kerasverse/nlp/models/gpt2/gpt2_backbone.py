@@ -43,6 +43,17 @@ class GPT2Backbone(Backbone):
     ```
     """
 
+    config_arguments = (
+        "vocabulary_size",
+        "num_layers",
+        "num_heads",
+        "hidden_dim",
+        "intermediate_dim",
+        "dropout",
+        "max_sequence_length",
+        "layer_norm_epsilon",
+    )
+
     def __init__(
         self,
         vocabulary_size,
@@ -106,19 +117,3 @@ class GPT2Backbone(Backbone):
         self.dropout = dropout
         self.max_sequence_length = max_sequence_length
         self.layer_norm_epsilon = layer_norm_epsilon
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "vocabulary_size": self.vocabulary_size,
-                "num_layers": self.num_layers,
-                "num_heads": self.num_heads,
-                "hidden_dim": self.hidden_dim,
-                "intermediate_dim": self.intermediate_dim,
-                "dropout": self.dropout,
-                "max_sequence_length": self.max_sequence_length,
-                "layer_norm_epsilon": self.layer_norm_epsilon,
-            }
-        )
-        return config
