@@ -170,6 +170,14 @@ def export_all(model, x_train, x_test, y_test, args):
     model.save(keras_path)
     rows.append(row("keras (pruned, float32)", keras_path, lambda x: model.predict(x, verbose=0)))
 
+    from kerasverse import optimize
+
+    kvz_path = os.path.join(args.out, "digits_pruned_int8.kvz")
+    optimize.save_compressed(model, kvz_path, quantize="int8")  # Non-zero positions + int8 values.
+    restored = optimize.load_compressed(kvz_path)
+    kvz_row = row("kvz (pruned, int8)", kvz_path, lambda x: restored.predict(x, verbose=0))
+    rows.append({**kvz_row, "note": "optimize.save_compressed, loaded back into Keras"})
+
     try:
         from kerasverse.export import tfjs
 

@@ -26,3 +26,6 @@ def test_full_demo_exports_verified_artifacts(tmp_path):
         assert by_name[name]["accuracy"] != "skipped", by_name[name]
         assert float(by_name[name]["max |diff|"]) < 1e-4, by_name[name]
     assert float(by_name["litert int8"]["top-1 agree"]) >= 0.95
+    kvz, keras_file = by_name["kvz (pruned, int8)"], by_name["keras (pruned, float32)"]
+    assert float(kvz["top-1 agree"]) >= 0.95
+    assert float(kvz["size KB"]) < float(keras_file["size KB"]) / 5
