@@ -9,14 +9,12 @@ stores each weight in the encoding its content allows:
 |---|---|---|---|
 | `codebook4` | kernel with <= 16 distinct values (clustered) | the values + 4-bit indices | yes |
 | `codebook8` | kernel with <= 256 distinct values | the values + 8-bit indices | yes |
-| `sparse` | kernel, float | non-zero positions + the non-zero values | yes |
-| `int8_sparse` | kernel, `quantize="int8"` | non-zero positions + int8 non-zeros + a scale per output channel | zeros yes, others to scale / 2 |
+| `sparse` | kernel, float | bitmap of the non-zeros + the non-zero values | yes |
+| `int8_sparse` | kernel, `quantize="int8"` | bitmap of the non-zeros + int8 non-zeros + a scale per output channel | zeros yes, others to scale / 2 |
 | `int8` | kernel, `quantize="int8"` | int8 + a scale per output channel | to scale / 2 |
 | `raw` | anything (always for biases and integer state) | the array's bytes | yes |
 
-Non-zero positions are a bitmap or, when that deflates smaller (very sparse
-kernels), the byte lengths of the zero runs. Each kernel takes the encoding
-that stores it in the fewest bytes (so a
+Each kernel takes the encoding that stores it in the fewest bytes (so a
 pruned kernel becomes `sparse` or `int8_sparse`, a clustered one
 `codebook4`; with `quantize="int8"`, `raw` is not a candidate for kernels).
 
@@ -32,7 +30,6 @@ model with dense weights, which every kerasverse exporter takes.
 import io
 import json
 import zipfile
-import zlib
 
 import keras
 import numpy as np
@@ -212,47 +209,13 @@ def _encode(value, quantize):
     if encoding == "codebook8":
         return "codebook8", {"codebook": codebook, "indices": indices.reshape(-1).astype("uint8")}
     if encoding == "sparse":
-        return "sparse", {**_positions(nonzero), "values": flat[nonzero]}
+        return "sparse", {"bitmap": np.packbits(nonzero), "values": flat[nonzero]}
     rows = value.reshape(-1, channels)
     scale = (np.abs(rows).max(axis=0) / 127.0).astype(value.dtype)
     quantized = np.round(rows / np.where(scale > 0, scale, 1)).clip(-127, 127).astype("int8").reshape(-1)
     if encoding == "int8":
         return "int8", {"values": quantized, "scale": scale}
-    return "int8_sparse", {**_positions(nonzero), "values": quantized[nonzero], "scale": scale}
-
-
-def _positions(nonzero):
-    """The non-zero positions, as a bitmap or, when they deflate clearly smaller, zero-run lengths.
-
-    Run lengths: for each non-zero, the number of zeros before it (since the
-    previous non-zero) in bytes, a run of 255 or more written as 255s
-    followed by the rest. At high sparsity they cost ~3 bits per non-zero
-    after deflate, less than a bitmap's 1 bit per position.
-    """
-    bitmap = np.packbits(nonzero)
-    runs = np.diff(np.flatnonzero(nonzero), prepend=-1) - 1
-    full, rest = np.divmod(runs, 255)
-    gaps = np.full(int(full.sum()) + len(runs), 255, dtype="uint8")
-    gaps[np.cumsum(full + 1) - 1] = rest
-    # Only a clear win: deflated alone, a small part's size says little about
-    # its cost inside the whole weights stream.
-    if len(zlib.compress(gaps.tobytes(), 9)) < 0.75 * len(zlib.compress(bitmap.tobytes(), 9)):
-        return {"gaps": gaps}
-    return {"bitmap": bitmap}
-
-
-def _nonzero_mask(parts, size):
-    if "bitmap" in parts:
-        return np.unpackbits(parts["bitmap"], count=size).astype(bool)
-    gaps = parts["gaps"].astype("int64")
-    ends = gaps < 255  # The byte that closes each non-zero's zero run.
-    runs = np.diff(np.cumsum(gaps)[ends], prepend=0)  # Zeros before each non-zero.
-    positions = np.cumsum(runs + 1) - 1
-    if len(positions) and positions[-1] >= size:
-        raise ValueError(f"Corrupted zero-run lengths: a non-zero at position {positions[-1]} of a weight of {size} values.")
-    mask = np.zeros(size, dtype=bool)
-    mask[positions] = True
-    return mask
+    return "int8_sparse", {"bitmap": np.packbits(nonzero), "values": quantized[nonzero], "scale": scale}
 
 
 def _decode(entry, parts):
@@ -266,7 +229,7 @@ def _decode(entry, parts):
             indices = np.stack([indices >> 4, indices & 15], axis=-1).reshape(-1)[:size]
         return parts["codebook"][indices].reshape(shape)
     if encoding in ("sparse", "int8_sparse"):
-        nonzero = _nonzero_mask(parts, size)
+        nonzero = np.unpackbits(parts["bitmap"], count=size).astype(bool)
         flat = np.zeros(size, dtype=parts["values"].dtype)
         flat[nonzero] = parts["values"]
     elif encoding == "int8":

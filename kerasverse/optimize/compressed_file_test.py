@@ -145,20 +145,3 @@ class CompressedFileTest(TestCase):
         self.assertLess(os.path.getsize(output), os.path.getsize(source) / 5)
         restored = optimize.load_compressed(output)
         self.assertAllClose(restored.predict(self.x, verbose=0), clustered.predict(self.x, verbose=0), atol=1e-6)
-
-    def test_nonzero_positions_round_trip_as_bitmap_or_zero_runs(self):
-        from kerasverse.optimize import compressed_file
-
-        rng = np.random.default_rng(0)
-        chosen = set()
-        for size, density in [(100_000, 0.2), (5000, 0.002), (7, 0.5), (600, 0.0), (600, 1.0), (3000, 0.05)]:
-            mask = rng.random(size) < density
-            if size == 5000:
-                mask[:] = False
-                mask[[0, 255, 256, 1000, 4999]] = True  # Zero runs of 0, 254, 0, 743 and 3998.
-            parts = compressed_file._positions(mask)
-            chosen.update(parts)
-            np.testing.assert_array_equal(compressed_file._nonzero_mask(parts, size), mask)
-        self.assertEqual(chosen, {"bitmap", "gaps"})
-        with self.assertRaisesRegex(ValueError, "Corrupted zero-run lengths"):
-            compressed_file._nonzero_mask({"gaps": np.array([255, 255, 3], "uint8")}, 100)

@@ -76,7 +76,8 @@ class RougeBase(keras.metrics.Metric):
         )
 
     def _score(self, reference_tokens, prediction_tokens):
-        raise NotImplementedError
+        """`(precision, recall, f1)` of one pair of token lists; `RougeN` and `RougeL` define it."""
+        raise NotImplementedError(f"{type(self).__name__} must implement `_score` (see `RougeN`, `RougeL`).")
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         references = text_metric.string_batch(y_true, "y_true")

@@ -181,39 +181,34 @@ class PruneLowMagnitude(WeightWrapper):
             return pruning_utils.block_magnitude_mask(masked_weight, sparsity, self.block_size)
         return pruning_utils.magnitude_mask(masked_weight, sparsity)
 
-    def _update_masks_eagerly(self):
-        """`_update_masks` for eager backends (PyTorch): Python control flow, no work between pruning steps."""
-        step = int(ops.convert_to_numpy(self.pruning_step)) + 1
+    def _new_mask_and_threshold(self, masked, sparsity, dtype):
+        new_mask = self._compute_mask(masked, sparsity)
+        kept = ops.where(new_mask > 0, ops.abs(masked), ops.max(ops.abs(masked)))
+        return new_mask, ops.cast(ops.min(kept), dtype)
+
+    def _update_masks(self):
+        # PyTorch runs the step eagerly: Python ints and an `if` skip all the
+        # mask work between pruning steps. In a traced step (JAX, TensorFlow)
+        # the step is a tensor and `ops.cond` chooses.
+        eager = keras.config.backend() == "torch"
+        if eager:
+            step = int(ops.convert_to_numpy(self.pruning_step)) + 1
+        else:
+            step = ops.add(ops.convert_to_tensor(self.pruning_step), 1)
         self.pruning_step.assign(step)
         should_prune, sparsity = self.pruning_schedule(step)
-        if not bool(ops.convert_to_numpy(should_prune)):
+        if eager and not bool(ops.convert_to_numpy(should_prune)):
             return
         for weight, mask, threshold in zip(self.prunable_weights, self.masks, self.thresholds):
             masked = ops.stop_gradient(ops.multiply(weight, mask))
-            new_mask = self._compute_mask(masked, sparsity)
-            kept = ops.where(new_mask > 0, ops.abs(masked), ops.max(ops.abs(masked)))
-            mask.assign(new_mask)
-            threshold.assign(ops.cast(ops.min(kept), threshold.dtype))
-
-    def _update_masks(self):
-        if keras.config.backend() == "torch":
-            return self._update_masks_eagerly()
-        step = ops.add(ops.convert_to_tensor(self.pruning_step), 1)
-        self.pruning_step.assign(step)
-        should_prune, sparsity = self.pruning_schedule(step)
-        for weight, mask, threshold in zip(self.prunable_weights, self.masks, self.thresholds):
-            masked = ops.stop_gradient(ops.multiply(weight, mask))
-            old_mask = ops.convert_to_tensor(mask)
-            old_threshold = ops.convert_to_tensor(threshold)
-
-            def prune(masked=masked, dtype=old_threshold.dtype):
-                new_mask = self._compute_mask(masked, sparsity)
-                kept = ops.where(new_mask > 0, ops.abs(masked), ops.max(ops.abs(masked)))
-                return new_mask, ops.cast(ops.min(kept), dtype)
-
-            new_mask, new_threshold = ops.cond(
-                should_prune, prune, lambda old=old_mask, t=old_threshold: (old, t)
-            )
+            if eager:
+                new_mask, new_threshold = self._new_mask_and_threshold(masked, sparsity, threshold.dtype)
+            else:
+                new_mask, new_threshold = ops.cond(
+                    should_prune,
+                    lambda masked=masked, dtype=threshold.dtype: self._new_mask_and_threshold(masked, sparsity, dtype),
+                    lambda mask=mask, threshold=threshold: (ops.convert_to_tensor(mask), ops.convert_to_tensor(threshold)),
+                )
             mask.assign(new_mask)
             threshold.assign(new_threshold)
 

@@ -112,52 +112,62 @@ class TransformerDecoder(TransformerBlock):
             decoder_sequence, decoder_padding_mask, decoder_attention_mask, use_causal_mask,
             self_attention_cache, self_attention_cache_update_index,
         )
-        updated = {}  # Caches the attention sub-layers return.
-
-        def self_attention(y):
-            output = self._self_attention_layer(
-                query=y,
-                value=y,
-                attention_mask=self_attention_mask,
-                cache=self_attention_cache,
-                cache_update_index=self_attention_cache_update_index,
-                training=training,
-            )
-            if self_attention_cache is not None:
-                output, updated["self"] = output
-            return output
-
-        x = self._residual(x, self_attention, self._self_attention_layer_norm, self._self_attention_dropout, training)
-
+        x, self_attention_cache = self._attention_block(
+            x,
+            (self._self_attention_layer, self._self_attention_layer_norm, self._self_attention_dropout),
+            None,
+            self_attention_mask,
+            self_attention_cache,
+            self_attention_cache_update_index,
+            training,
+        )
         if has_encoder:
             cross_mask = None
             if encoder_sequence is not None:
                 cross_mask = merge_padding_and_attention_mask(encoder_sequence, encoder_padding_mask, encoder_attention_mask)
                 if cross_mask is not None and len(cross_mask.shape) == 3 and cross_mask.shape[1] == 1:
                     cross_mask = ops.repeat(cross_mask, ops.shape(x)[1], axis=1)
-
-            def cross_attention(y):
-                output = self._cross_attention_layer(
-                    query=y,
-                    value=encoder_sequence,
-                    attention_mask=cross_mask,
-                    cache=cross_attention_cache,
-                    cache_update_index=cross_attention_cache_update_index,
-                    training=training,
-                )
-                if cross_attention_cache is not None:
-                    output, updated["cross"] = output
-                return output
-
-            x = self._residual(x, cross_attention, self._cross_attention_layer_norm, self._cross_attention_dropout, training)
+            x, cross_attention_cache = self._attention_block(
+                x,
+                (self._cross_attention_layer, self._cross_attention_layer_norm, self._cross_attention_dropout),
+                encoder_sequence,
+                cross_mask,
+                cross_attention_cache,
+                cross_attention_cache_update_index,
+                training,
+            )
 
         x = self._feedforward_block(x, training)
 
         if self_attention_cache is not None:
             if cross_attention_cache is not None:
-                return x, updated["self"], updated["cross"]
-            return x, updated["self"]
+                return x, self_attention_cache, cross_attention_cache
+            return x, self_attention_cache
         return x
+
+    def _attention_block(self, x, sublayers, value, mask, cache, cache_update_index, training):
+        """One attention sub-block with its residual; returns `(x, cache)`.
+
+        `value=None` attends to the block's own (normalized) input; the
+        cache is the one the attention layer returns (None without a cache).
+        """
+        attention, layer_norm, dropout = sublayers
+        updated = [cache]
+
+        def attend(y):
+            output = attention(
+                query=y,
+                value=y if value is None else value,
+                attention_mask=mask,
+                cache=cache,
+                cache_update_index=cache_update_index,
+                training=training,
+            )
+            if cache is not None:
+                output, updated[0] = output
+            return output
+
+        return self._residual(x, attend, layer_norm, dropout, training), updated[0]
 
     def _self_attention_mask(self, decoder_sequence, padding_mask, attention_mask, use_causal_mask, cache, cache_update_index):
         batch_size = ops.shape(decoder_sequence)[0]
