@@ -1,5 +1,8 @@
 import gzip
+import json
 import os
+import shutil
+import struct
 import zipfile
 
 import keras
@@ -8,12 +11,21 @@ import numpy as np
 from kerasverse import optimize
 from kerasverse.optimize import _testing
 from kerasverse.optimize import clustering
+from kerasverse.optimize import compressed_file
 from kerasverse.optimize import sparsity
 from kerasverse.testing import TestCase
 
 
 def _weights(model):
     return [np.asarray(keras.ops.convert_to_numpy(w)) for w in model.weights]
+
+
+TESTDATA = os.path.join(os.path.dirname(__file__), "testdata")
+
+
+def _canonical(model):
+    """The model's serialized config with tuples as lists (as JSON stores them)."""
+    return json.loads(json.dumps(keras.saving.serialize_keras_object(model)))
 
 
 def _dense_model(seed=0):
@@ -73,11 +85,16 @@ class CompressedFileTest(TestCase):
             self.assertEqual(saved.shape, loaded.shape)
             np.testing.assert_array_equal(saved == 0, loaded == 0)  # The zeros stay exactly zero.
             if saved.ndim >= 2 and len(np.unique(saved)) > 256:
+                # The stored step is max |w| / 127 rounded up to a float16: at most 0.1 % larger.
                 step = np.abs(saved.reshape(-1, saved.shape[-1])).max(axis=0) / 127.0
                 error = np.abs(saved - loaded).reshape(-1, saved.shape[-1])
-                self.assertTrue(np.all(error <= step / 2 + 1e-7))
-                self.assertGreater(error.max(), 0)  # It really was quantized.
+                self.assertTrue(np.all(error <= step / 2 * 1.001 + 1e-8))
+                self.assertGreater(error.max(), step.max() / 4)  # It really was quantized to 8 bits.
         self.assertLess(os.path.getsize(quantized), os.path.getsize(lossless) / 1.8)
+        # The whole file, config included, against the gzipped dense float32 weights (3.5x
+        # here); the version-1 zip (deflate, row-major, float32 steps, full config) reached 2.7x.
+        dense = b"".join(w.tobytes() for w in _weights(pruned))
+        self.assertGreater(len(gzip.compress(dense, 9)) / os.path.getsize(quantized), 3.2)
         logits = restored.predict(self.x, verbose=0)
         self.assertGreater(np.mean(np.argmax(logits, -1) == np.argmax(pruned.predict(self.x, verbose=0), -1)), 0.95)
 
@@ -97,6 +114,35 @@ class CompressedFileTest(TestCase):
         again = keras.saving.load_model(keras_path)
         self.assertAllClose(again.predict(self.x, verbose=0), model.predict(self.x, verbose=0), atol=1e-6)
 
+    def test_restored_model_is_uncompiled_and_config_compact(self):
+        model = _testing.fit(_dense_model(), self.x, self.y, epochs=1)
+        path = self._path("compiled.kvz")
+        optimize.save_compressed(model, path)
+        with open(path, "rb") as f:
+            data = f.read()
+        self.assertEqual(data[:4], b"KVZ\x02")
+        (size,) = struct.unpack_from("<I", data, 4)
+        header = compressed_file._inflate(data[8 : 8 + size])
+        self.assertNotIn(b"compile_config", header)  # Restored uncompiled, as documented.
+        self.assertNotIn(b"kernel_initializer", header)  # Layer arguments at their default are left out.
+        self.assertIn(b'"units":64', header)
+        restored = optimize.load_compressed(path)
+        self.assertFalse(getattr(restored, "compiled", False))
+        self.assertEqual(_canonical(restored)["config"], _canonical(model)["config"])
+
+    def test_reads_version_1_files(self):
+        # Written by the version-1 writer (kerasverse before format 2): a zip, row-major kernels.
+        expected = list(np.load(os.path.join(TESTDATA, "v1_weights.npz")).values())
+        lossless = optimize.load_compressed(os.path.join(TESTDATA, "v1_sparse.kvz"))
+        for saved, loaded in zip(expected, _weights(lossless)):
+            np.testing.assert_array_equal(saved, loaded)
+        quantized = optimize.load_compressed(os.path.join(TESTDATA, "v1_int8_sparse.kvz"))
+        for saved, loaded in zip(expected, _weights(quantized)):
+            np.testing.assert_array_equal(saved == 0, loaded == 0)
+            step = np.abs(saved.reshape(-1, saved.shape[-1])).max(axis=0) / 127.0
+            self.assertTrue(np.all(np.abs(saved - loaded).reshape(-1, saved.shape[-1]) <= step / 2 + 1e-7))
+        self.assertEqual([layer.name for layer in quantized.layers], ["input_layer", "hidden", "logits"])
+
     def test_bad_input(self):
         with self.assertRaisesRegex(TypeError, "expects a keras.Model. Received: Dense"):
             optimize.save_compressed(keras.layers.Dense(2), self._path("x.kvz"))
@@ -106,9 +152,39 @@ class CompressedFileTest(TestCase):
             optimize.save_compressed(_dense_model(), self._path("x.kvz"), quantize="int4")
         with self.assertRaisesRegex(ValueError, "No compressed model file"):
             optimize.load_compressed(self._path("missing.kvz"))
+        unknown = self._path("unknown.kvz")
+        with open(unknown, "wb") as f:
+            f.write(b"hello")
+        with self.assertRaisesRegex(ValueError, "not a compressed model file.*Received first bytes: b'hell'"):
+            optimize.load_compressed(unknown)
+
+        saved = self._path("saved.kvz")
+        optimize.save_compressed(_dense_model(), saved)
+        with open(saved, "rb") as f:
+            data = f.read()
+        newer = self._path("newer.kvz")
+        with open(newer, "wb") as f:
+            f.write(b"KVZ\x07" + data[4:])
+        with self.assertRaisesRegex(ValueError, "reads versions 1 and 2. Received: version=7"):
+            optimize.load_compressed(newer)
+        (size,) = struct.unpack_from("<I", data, 4)
+        header = compressed_file._inflate(data[8 : 8 + size]).replace(b'["raw",', b'["int3",', 1)
+        header = compressed_file._deflate(header)
+        newer_encoding = self._path("newer_encoding.kvz")
+        with open(newer_encoding, "wb") as f:
+            f.write(data[:4] + struct.pack("<I", len(header)) + header + data[8 + size :])
+        with self.assertRaisesRegex(ValueError, r"uses weight encodings \['int3'\] that this kerasverse does not know"):
+            optimize.load_compressed(newer_encoding)
+        for cut in (6, 40, len(data) - 100):
+            truncated = self._path(f"truncated_{cut}.kvz")
+            with open(truncated, "wb") as f:
+                f.write(data[:cut])
+            with self.assertRaisesRegex(ValueError, "truncated or corrupted"):
+                optimize.load_compressed(truncated)
+
         not_zip = self._path("not_zip.kvz")
         with open(not_zip, "wb") as f:
-            f.write(b"hello")
+            f.write(b"PK hello")
         with self.assertRaisesRegex(ValueError, "not a zip archive"):
             optimize.load_compressed(not_zip)
         incomplete = self._path("incomplete.kvz")
@@ -116,14 +192,14 @@ class CompressedFileTest(TestCase):
             archive.writestr("config.json", "{}")
         with self.assertRaisesRegex(ValueError, r"lacks \['metadata.json', 'weights.bin'\]"):
             optimize.load_compressed(incomplete)
-        truncated = self._path("truncated.kvz")
-        optimize.save_compressed(_dense_model(), truncated)
+        truncated = self._path("truncated_v1.kvz")
+        shutil.copy(os.path.join(TESTDATA, "v1_sparse.kvz"), truncated)
         with zipfile.ZipFile(truncated) as archive:
             members = {name: archive.read(name) for name in archive.namelist()}
         with zipfile.ZipFile(truncated, "w") as archive:
             for name, data in members.items():
-                archive.writestr(name, data[:100] if name == "weights.bin" else data)
-        with self.assertRaisesRegex(ValueError, "truncated"):
+                archive.writestr(name, data[:20] if name == "weights.bin" else data)
+        with self.assertRaisesRegex(ValueError, "truncated: weight 'hidden/kernel'"):
             optimize.load_compressed(truncated)
 
     def test_cli_compress(self):
