@@ -20,8 +20,10 @@ class TransformerDecoder(TransformerBlock):
     `self_attention_cache` of shape
     `(batch_size, 2, max_length, num_heads, head_dim)` and the position
     `self_attention_cache_update_index` of the first token of
-    `decoder_sequence`: the block writes that token's keys and values into
-    the cache and returns `(outputs, self_attention_cache)`. Decoding token
+    `decoder_sequence` (or a heads-first `(key_cache, value_cache)` pair, each
+    `(batch_size, num_heads, max_length, head_dim)`, which decoding updates
+    in place; see `CachedMultiHeadAttention`): the block writes that token's
+    keys and values into the cache and returns `(outputs, self_attention_cache)`. Decoding token
     by token with the cache gives the same outputs as one full causal pass.
 
     Args:
@@ -172,7 +174,12 @@ class TransformerDecoder(TransformerBlock):
     def _self_attention_mask(self, decoder_sequence, padding_mask, attention_mask, use_causal_mask, cache, cache_update_index):
         batch_size = ops.shape(decoder_sequence)[0]
         output_length = ops.shape(decoder_sequence)[1]
-        input_length = output_length if cache is None else ops.shape(cache)[2]
+        if cache is None:
+            input_length = output_length
+        elif isinstance(cache, (tuple, list)):  # Heads-first (key_cache, value_cache).
+            input_length = ops.shape(cache[0])[2]
+        else:
+            input_length = ops.shape(cache)[2]
         mask = None
         if cache is None:
             mask = merge_padding_and_attention_mask(decoder_sequence, padding_mask, attention_mask)
@@ -187,8 +194,14 @@ class TransformerDecoder(TransformerBlock):
     def compute_output_spec(self, decoder_sequence, encoder_sequence=None, self_attention_cache=None, cross_attention_cache=None, **kwargs):
         output = keras.KerasTensor(decoder_sequence.shape, dtype=self.compute_dtype)
         if self_attention_cache is not None:
-            outputs = (output, keras.KerasTensor(self_attention_cache.shape, dtype=self.compute_dtype))
+            outputs = (output, _cache_spec(self_attention_cache, self.compute_dtype))
             if cross_attention_cache is not None:
-                outputs += (keras.KerasTensor(cross_attention_cache.shape, dtype=self.compute_dtype),)
+                outputs += (_cache_spec(cross_attention_cache, self.compute_dtype),)
             return outputs
         return output
+
+
+def _cache_spec(cache, dtype):
+    if isinstance(cache, (tuple, list)):
+        return tuple(keras.KerasTensor(c.shape, dtype=dtype) for c in cache)
+    return keras.KerasTensor(cache.shape, dtype=dtype)

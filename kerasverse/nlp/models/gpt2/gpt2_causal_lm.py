@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from kerasverse.nlp.layers.modeling.cached_multi_head_attention import heads_first_cache
+from kerasverse.nlp.layers.modeling.cached_multi_head_attention import stacked_cache
 from kerasverse.nlp.models.causal_lm import CausalLM
 from kerasverse.nlp.models.gpt2.gpt2_backbone import GPT2Backbone
 from kerasverse.nlp.models.gpt2.gpt2_causal_lm_preprocessor import (
@@ -48,17 +50,18 @@ class GPT2CausalLM(CausalLM):
         self.compile()
 
     def _hidden_with_cache(self, token_ids, cache, cache_update_index):
+        """Hidden states and the updated cache; `cache` is per layer `(key_cache, value_cache)` pairs."""
         backbone = self.backbone
         tokens = backbone.token_embedding(token_ids)
         positions = backbone.position_embedding(tokens, start_index=cache_update_index)
         x = backbone.embeddings_dropout(backbone.embeddings_add((tokens, positions)))
         caches = []
-        for i, layer in enumerate(backbone.transformer_layers):
+        for layer, layer_cache in zip(backbone.transformer_layers, cache):
             x, layer_cache = layer(
-                x, self_attention_cache=cache[:, i, ...], self_attention_cache_update_index=cache_update_index
+                x, self_attention_cache=layer_cache, self_attention_cache_update_index=cache_update_index
             )
             caches.append(layer_cache)
-        return backbone.layer_norm(x), ops.stack(caches, axis=1)
+        return backbone.layer_norm(x), tuple(caches)
 
     def call_with_cache(self, token_ids, cache, cache_update_index):
         """One forward pass that reads and updates the KV cache.
@@ -66,19 +69,32 @@ class GPT2CausalLM(CausalLM):
         Args:
             token_ids: `(batch_size, length)` ids at positions
                 `cache_update_index ...`.
-            cache: `(batch_size, num_layers, 2, max_length, num_heads,
-                head_dim)`.
+            cache: either keras_hub's layout, one tensor of shape
+                `(batch_size, num_layers, 2, max_length, num_heads,
+                head_dim)`, or the layout `build_cache` returns: one
+                `(key_cache, value_cache)` pair per layer, each
+                `(batch_size, num_heads, max_length, head_dim)`. The updated
+                cache comes back in the layout it was given.
             cache_update_index: position of `token_ids[:, 0]`.
 
         Returns:
             `(logits, hidden_states, cache)`.
         """
+        stacked = not isinstance(cache, (tuple, list))
+        if stacked:
+            cache = tuple(heads_first_cache(cache[:, i]) for i in range(self.backbone.num_layers))
         hidden_states, cache = self._hidden_with_cache(token_ids, cache, cache_update_index)
+        if stacked:
+            cache = ops.stack([stacked_cache(*layer_cache) for layer_cache in cache], axis=1)
         logits = self.backbone.token_embedding(hidden_states, reverse=True)
         return logits, hidden_states, cache
 
     def build_cache(self, token_ids, num_prefill_tokens=None):
         """An empty cache for `token_ids`, filled with the keys and values of the prompt.
+
+        The cache is a tuple with one `(key_cache, value_cache)` pair per
+        layer, each of shape `(batch_size, num_heads, max_length, head_dim)`:
+        decoding updates each in place and attention reads it without copies.
 
         Args:
             token_ids: `(batch_size, max_length)` ids; the cache covers
@@ -93,8 +109,11 @@ class GPT2CausalLM(CausalLM):
         backbone = self.backbone
         batch_size, max_length = ops.shape(token_ids)[0], ops.shape(token_ids)[1]
         head_dim = backbone.hidden_dim // backbone.num_heads
-        shape = (batch_size, backbone.num_layers, 2, max_length, backbone.num_heads, head_dim)
-        cache = ops.zeros(shape, dtype=self.compute_dtype)
+        shape = (batch_size, backbone.num_heads, max_length, head_dim)
+        cache = tuple(
+            (ops.zeros(shape, dtype=self.compute_dtype), ops.zeros(shape, dtype=self.compute_dtype))
+            for _ in range(backbone.num_layers)
+        )
         if num_prefill_tokens is None:
             return self._hidden_with_cache(token_ids, cache, 0)
         return self.prefill_in_chunks(self._hidden_with_cache, token_ids, cache, num_prefill_tokens, backbone.hidden_dim)

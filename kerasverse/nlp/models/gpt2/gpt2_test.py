@@ -164,12 +164,20 @@ class GPT2CacheTest(TestCase):
         ids = np.random.default_rng(0).integers(1, 30, size=(2, 7)).astype("int32")
         full = ops.convert_to_numpy(causal_lm({"token_ids": ids, "padding_mask": np.ones_like(ids)}))
         _, cache = causal_lm.build_cache(ids[:, :3])
-        cache = ops.concatenate([cache, ops.zeros(tuple(cache.shape[:3]) + (4,) + tuple(cache.shape[4:]))], axis=3)
-        steps = []
-        for i in range(3, 7):
-            logits, _, cache = causal_lm.call_with_cache(ids[:, i : i + 1], cache, i)
-            steps.append(ops.convert_to_numpy(logits))
-        self.assertAllClose(np.concatenate(steps, axis=1), full[:, 3:], atol=1e-5)
+        # build_cache's layout: per layer (key_cache, value_cache), (batch, heads, length, head_dim).
+        self.assertLen(cache, 2)
+        self.assertEqual(tuple(cache[0][0].shape), (2, 2, 3, 4))
+        pad = lambda c: ops.concatenate([c, ops.zeros((2, 2, 4, 4))], axis=2)  # noqa: E731
+        heads_first = tuple((pad(k), pad(v)) for k, v in cache)
+        # keras_hub's layout: one (batch, num_layers, 2, length, heads, head_dim) tensor.
+        stacked = ops.stack([ops.stack([ops.transpose(k, (0, 2, 1, 3)), ops.transpose(v, (0, 2, 1, 3))], axis=1) for k, v in heads_first], axis=1)
+        for cache in (heads_first, stacked):
+            steps = []
+            for i in range(3, 7):
+                logits, _, cache = causal_lm.call_with_cache(ids[:, i : i + 1], cache, i)
+                steps.append(ops.convert_to_numpy(logits))
+            self.assertAllClose(np.concatenate(steps, axis=1), full[:, 3:], atol=1e-5)
+        self.assertEqual(tuple(cache.shape), (2, 2, 2, 7, 2, 4))  # The stacked layout comes back stacked.
 
     def test_preprocessor_shapes_labels(self):
         vocabulary = {"<|endoftext|>": 0, "a": 1, "b": 2, "Ġb": 3, "Ġ": 4}
