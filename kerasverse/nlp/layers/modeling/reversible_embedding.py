@@ -1,6 +1,7 @@
 """`ReversibleEmbedding`: an embedding that also projects back to the vocabulary."""
 
 import keras
+from keras import ops
 
 
 @keras.saving.register_keras_serializable(package="kerasverse")
@@ -32,3 +33,19 @@ class ReversibleEmbedding(keras.layers.ReversibleEmbedding):
     logits = embedding(hidden, reverse=True)           # (1, 3, 100)
     ```
     """
+
+    def call(self, inputs, reverse=False):
+        if not (reverse and self.tie_weights):
+            return super().call(inputs, reverse=reverse)
+        # The tied projection contracts the embedding's own last axis instead
+        # of multiplying by an explicit transpose: XLA then streams the
+        # (vocabulary, width) matrix row by row (a 154 MB matrix-vector
+        # product per decoded GPT-2 token) rather than fusing a transposed copy.
+        kernel = self.embeddings
+        if self.reverse_dtype is not None:
+            inputs = ops.cast(inputs, self.reverse_dtype)
+            kernel = ops.cast(kernel, self.reverse_dtype)
+        logits = ops.tensordot(inputs, kernel, axes=[[-1], [1]])
+        if self.logit_soft_cap is not None:
+            logits = ops.multiply(ops.tanh(ops.divide(logits, self.logit_soft_cap)), self.logit_soft_cap)
+        return logits
