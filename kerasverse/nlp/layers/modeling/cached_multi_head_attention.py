@@ -117,6 +117,15 @@ class CachedMultiHeadAttention(keras.layers.MultiHeadAttention):
 
         new_keys = ops.cast(ops.transpose(key, (0, 2, 1, 3)), key_cache.dtype)
         new_values = ops.cast(ops.transpose(value, (0, 2, 1, 3)), value_cache.dtype)
+        start = [0, 0, cache_update_index, 0]
+        if keras.config.backend() != "jax":
+            # Eager backends update the cache in place anyway: write, then attend.
+            key_cache = ops.slice_update(key_cache, start, new_keys)
+            value_cache = ops.slice_update(value_cache, start, new_values)
+            scores = ops.einsum("bhtd,bhsd->bhts", query, key_cache)
+            probabilities = self._attention_probabilities(scores, attention_mask, training)
+            attention_output = ops.einsum("bhts,bhsd->bthd", probabilities, value_cache)
+            return self._output_dense(attention_output), (key_cache, value_cache)
         batch_size, num_heads, num_new = ops.shape(query)[0], ops.shape(query)[1], ops.shape(query)[2]
         cache_length = ops.shape(key_cache)[2]
         # Cache entries at the new block's positions are stale: the block replaces them.
@@ -143,7 +152,6 @@ class CachedMultiHeadAttention(keras.layers.MultiHeadAttention):
         # it copies each of them twice per step (1.4 ms per GPT-2 124M token).
         order = ops.multiply(ops.slice(from_cache, [0, 0, 0, 0], [1, 1, 1, 1]), 0)
         order = ops.cast(ops.reshape(order, (1, 1, 1, 1)), new_keys.dtype)
-        start = [0, 0, cache_update_index, 0]
         key_cache = ops.slice_update(key_cache, start, new_keys + order)
         value_cache = ops.slice_update(value_cache, start, new_values + order)
         return self._output_dense(attention_output), (key_cache, value_cache)

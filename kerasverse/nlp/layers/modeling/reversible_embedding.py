@@ -35,7 +35,7 @@ class ReversibleEmbedding(keras.layers.ReversibleEmbedding):
     """
 
     def call(self, inputs, reverse=False):
-        if not (reverse and self.tie_weights):
+        if not (reverse and self.tie_weights) or keras.config.backend() != "jax":
             return super().call(inputs, reverse=reverse)
         # The tied projection contracts the embedding's own last axis instead
         # of multiplying by an explicit transpose: XLA then streams the
