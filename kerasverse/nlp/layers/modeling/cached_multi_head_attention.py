@@ -56,12 +56,11 @@ class CachedMultiHeadAttention(keras.layers.MultiHeadAttention):
     ):
         if key is None:
             key = value
+        query = self._query_dense(query)
         if isinstance(cache, (tuple, list)):
-            query = self._query_dense(query)
             if cache_update_index is not None:
                 key, value = self._key_dense(key), self._value_dense(value)
             return self._call_heads_first(query, key, value, attention_mask, cache, cache_update_index, training)
-        query = self._query_dense(query)
         if cache is not None:
             key_cache = cache[:, 0, ...]
             value_cache = cache[:, 1, ...]
@@ -110,9 +109,7 @@ class CachedMultiHeadAttention(keras.layers.MultiHeadAttention):
         if attention_mask is not None:
             attention_mask = ops.expand_dims(ops.cast(attention_mask, "bool"), axis=1)
         if cache_update_index is None:
-            scores = ops.einsum("bhtd,bhsd->bhts", query, key_cache)
-            probabilities = self._attention_probabilities(scores, attention_mask, training)
-            attention_output = ops.einsum("bhts,bhsd->bthd", probabilities, value_cache)
+            attention_output = self._attend(query, key_cache, value_cache, attention_mask, training)
             return self._output_dense(attention_output), (key_cache, value_cache)
 
         new_keys = ops.cast(ops.transpose(key, (0, 2, 1, 3)), key_cache.dtype)
@@ -122,9 +119,7 @@ class CachedMultiHeadAttention(keras.layers.MultiHeadAttention):
             # Eager backends update the cache in place anyway: write, then attend.
             key_cache = ops.slice_update(key_cache, start, new_keys)
             value_cache = ops.slice_update(value_cache, start, new_values)
-            scores = ops.einsum("bhtd,bhsd->bhts", query, key_cache)
-            probabilities = self._attention_probabilities(scores, attention_mask, training)
-            attention_output = ops.einsum("bhts,bhsd->bthd", probabilities, value_cache)
+            attention_output = self._attend(query, key_cache, value_cache, attention_mask, training)
             return self._output_dense(attention_output), (key_cache, value_cache)
         batch_size, num_heads, num_new = ops.shape(query)[0], ops.shape(query)[1], ops.shape(query)[2]
         cache_length = ops.shape(key_cache)[2]
@@ -155,6 +150,12 @@ class CachedMultiHeadAttention(keras.layers.MultiHeadAttention):
         key_cache = ops.slice_update(key_cache, start, new_keys + order)
         value_cache = ops.slice_update(value_cache, start, new_values + order)
         return self._output_dense(attention_output), (key_cache, value_cache)
+
+    def _attend(self, query, key_cache, value_cache, mask, training):
+        """Heads-first attention over whole caches; returns `(batch, length, heads, dim)`."""
+        scores = ops.einsum("bhtd,bhsd->bhts", query, key_cache)
+        probabilities = self._attention_probabilities(scores, mask, training)
+        return ops.einsum("bhts,bhsd->bthd", probabilities, value_cache)
 
     def _attention_probabilities(self, scores, mask, training):
         probabilities = self._softmax(scores, mask=mask)

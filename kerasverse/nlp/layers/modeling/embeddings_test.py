@@ -1,5 +1,6 @@
 import math
 
+import keras
 import numpy as np
 import pytest
 from keras import ops
@@ -83,6 +84,16 @@ class ReversibleEmbeddingTest(TestCase):
         hidden = layer(np.array([[1, 2]]))
         table = ops.convert_to_numpy(layer.embeddings)
         self.assertAllClose(layer(hidden, reverse=True), ops.convert_to_numpy(hidden) @ table.T, atol=1e-6)
+
+    def test_reverse_soft_cap_matches_keras(self):
+        ours = ReversibleEmbedding(10, 4, logit_soft_cap=0.5)
+        reference = keras.layers.ReversibleEmbedding(10, 4, logit_soft_cap=0.5)
+        hidden = ours(np.array([[1, 2]])) * 10.0
+        reference.build((1, 2))
+        reference.set_weights(ours.get_weights())
+        logits = ops.convert_to_numpy(ours(hidden, reverse=True))
+        self.assertAllClose(logits, reference(hidden, reverse=True), atol=1e-6)
+        self.assertLessEqual(float(np.abs(logits).max()), 0.5)
 
 
 class TokenAndPositionEmbeddingTest(TestCase):

@@ -19,9 +19,9 @@ class GPT2CausalLM(CausalLM):
     The logits come from the backbone's hidden states times the transposed
     token embedding (tied weights). `generate(prompts, max_length)` fills a
     key/value cache (one heads-first pair per layer, see `build_cache`) from
-    the prompt in chunks and then decodes one token per step with the sampler set by `compile(sampler=...)` (greedy by
-    default); on JAX the whole generation is one compiled function, reused
-    across calls.
+    the prompt in chunks, then decodes one token per step with the sampler
+    set by `compile(sampler=...)` (greedy by default); on JAX the whole
+    generation is one compiled function, reused across calls.
 
     Args:
         backbone: a `GPT2Backbone`.

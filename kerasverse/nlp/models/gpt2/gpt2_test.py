@@ -7,6 +7,7 @@ import pytest
 from keras import ops
 
 from kerasverse.nlp import samplers
+from kerasverse.nlp.layers.modeling.cached_multi_head_attention import stacked_cache
 from kerasverse.nlp.models.gpt2 import GPT2Backbone
 from kerasverse.nlp.models.gpt2 import GPT2CausalLM
 from kerasverse.nlp.models.gpt2 import GPT2CausalLMPreprocessor
@@ -170,7 +171,7 @@ class GPT2CacheTest(TestCase):
         pad = lambda c: ops.concatenate([c, ops.zeros((2, 2, 4, 4))], axis=2)  # noqa: E731
         heads_first = tuple((pad(k), pad(v)) for k, v in cache)
         # keras_hub's layout: one (batch, num_layers, 2, length, heads, head_dim) tensor.
-        stacked = ops.stack([ops.stack([ops.transpose(k, (0, 2, 1, 3)), ops.transpose(v, (0, 2, 1, 3))], axis=1) for k, v in heads_first], axis=1)
+        stacked = ops.stack([stacked_cache(k, v) for k, v in heads_first], axis=1)
         for cache in (heads_first, stacked):
             steps = []
             for i in range(3, 7):
