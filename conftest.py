@@ -17,13 +17,22 @@ def pytest_addoption(parser):
     )
 
 
+# Host-side tests (stores, servers' HTTP layer, data steps) exercise no model
+# code, so running them once is enough: they run under this backend only.
+HOST_TEST_BACKEND = "jax"
+
+
 def pytest_collection_modifyitems(config, items):
-    if not config.getoption("--skip-slow"):
-        return
-    skip = pytest.mark.skip(reason="slow test skipped by --skip-slow")
+    skip_slow = pytest.mark.skip(reason="slow test skipped by --skip-slow")
+    skip_host = pytest.mark.skip(
+        reason=f"host-side test: runs once, under KERAS_BACKEND={HOST_TEST_BACKEND}"
+    )
+    backend = os.environ.get("KERAS_BACKEND")
     for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
+        if "slow" in item.keywords and config.getoption("--skip-slow"):
+            item.add_marker(skip_slow)
+        if "host" in item.keywords and backend != HOST_TEST_BACKEND:
+            item.add_marker(skip_host)
 
 
 def pytest_report_header(config):
