@@ -16,7 +16,10 @@ import importlib
 from kerasverse import version
 from kerasverse.version import __version__
 
-SUBPACKAGES = ("tuner", "models", "nlp", "cv", "optimize", "export", "testing", "cli")
+SUBPACKAGES = (
+    "tuner", "models", "nlp", "cv", "optimize", "export", "testing", "cli",
+    "automl", "cloud", "pipeline", "serving", "ui",
+)
 
 __all__ = ["__version__", "version", *SUBPACKAGES]
 

@@ -14,7 +14,9 @@ import sys
 from kerasverse.version import __version__
 
 # Modules under kerasverse.cli that provide verbs, in help order.
-VERB_MODULES = ("info", "tuner", "optimize", "export")
+VERB_MODULES = (
+    "info", "tuner", "optimize", "export", "automl", "cloud", "pipeline", "serve", "ui",
+)
 
 
 def build_parser():
