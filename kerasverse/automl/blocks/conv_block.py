@@ -1,0 +1,77 @@
+"""`ConvBlock`: stacks of (separable) convolutions with pooling, 1D/2D/3D by input rank."""
+
+import keras
+
+from kerasverse.automl.block import Block
+from kerasverse.automl.block import one_input
+from kerasverse.automl.block import tunable
+
+_CONV = {3: (keras.layers.Conv1D, keras.layers.SeparableConv1D, keras.layers.MaxPooling1D),
+         4: (keras.layers.Conv2D, keras.layers.SeparableConv2D, keras.layers.MaxPooling2D),
+         5: (keras.layers.Conv3D, keras.layers.Conv3D, keras.layers.MaxPooling3D)}
+
+
+class ConvBlock(Block):
+    """Blocks of convolution layers, each block ending in max pooling and dropout.
+
+    Args:
+        kernel_size: Kernel size (default: searched in 3, 5, 7).
+        num_blocks: Number of blocks (default: searched in 1, 2, 3).
+        num_layers: Convolutions per block (default: searched in 1, 2).
+        filters: Filters of every layer (default: searched per layer in 16 ... 512).
+        max_pooling: Max pooling after each block (default searched).
+        separable: Separable convolutions (default searched).
+        dropout: Dropout rate after each block (default: searched in 0, 0.25, 0.5).
+        name: The block's name.
+
+    Example:
+
+    ```python
+    output_node = ak.ConvBlock(num_blocks=1)(ak.ImageInput())
+    ```
+    """
+
+    def __init__(self, kernel_size=None, num_blocks=None, num_layers=None, filters=None,
+                 max_pooling=None, separable=None, dropout=None, **kwargs):
+        super().__init__(**kwargs)
+        self.kernel_size = kernel_size
+        self.num_blocks = num_blocks
+        self.num_layers = num_layers
+        self.filters = filters
+        self.max_pooling = max_pooling
+        self.separable = separable
+        self.dropout = dropout
+
+    def build(self, hp, inputs=None):
+        x = one_input(self, inputs)
+        rank = len(x.shape)
+        if rank not in _CONV:
+            raise ValueError(
+                "ConvBlock takes 3-D (sequences), 4-D (images) or 5-D inputs with the batch axis. "
+                f"Received: an input of shape {tuple(x.shape)}."
+            )
+        conv, separable_conv, pool = _CONV[rank]
+        kernel_size = tunable(hp, "kernel_size", self.kernel_size, lambda: hp.Choice("kernel_size", [3, 5, 7], default=3))
+        num_blocks = tunable(hp, "num_blocks", self.num_blocks, lambda: hp.Choice("num_blocks", [1, 2, 3], default=2))
+        num_layers = tunable(hp, "num_layers", self.num_layers, lambda: hp.Choice("num_layers", [1, 2], default=2))
+        separable = tunable(hp, "separable", self.separable, lambda: hp.Boolean("separable", default=False))
+        max_pooling = tunable(hp, "max_pooling", self.max_pooling, lambda: hp.Boolean("max_pooling", default=True))
+        dropout = tunable(hp, "dropout", self.dropout, lambda: hp.Choice("dropout", [0.0, 0.25, 0.5], default=0.0))
+        layer = separable_conv if separable else conv
+        for i in range(int(num_blocks)):
+            for j in range(int(num_layers)):
+                filters = tunable(
+                    hp, f"filters_{i}_{j}", self.filters,
+                    lambda i=i, j=j: hp.Choice(f"filters_{i}_{j}", [16, 32, 64, 128, 256, 512], default=32),
+                )
+                x = layer(int(filters), int(kernel_size), padding="same", activation="relu")(x)
+            if max_pooling and min(d for d in x.shape[1:-1] if d is not None) >= 2:
+                x = pool(2, padding="same")(x)
+            if dropout:
+                x = keras.layers.Dropout(float(dropout))(x)
+        return x
+
+    def get_config(self):
+        return {**super().get_config(), "kernel_size": self.kernel_size, "num_blocks": self.num_blocks,
+                "num_layers": self.num_layers, "filters": self.filters, "max_pooling": self.max_pooling,
+                "separable": self.separable, "dropout": self.dropout}

@@ -1,0 +1,105 @@
+"""`TimeseriesForecaster`: AutoKeras 1.x's forecaster on windows of a series."""
+
+import numpy as np
+
+from kerasverse.automl import blocks
+from kerasverse.automl import nodes
+from kerasverse.automl.auto_model import AutoModel
+from kerasverse.automl.tasks._csv import read_xy
+from kerasverse.automl.tuners import task_specific
+
+
+class TimeseriesForecaster(AutoModel):
+    """Forecasts `y` from windows of the series `x` (AutoKeras 1.x's API).
+
+    The window of `x` rows `[t - lookback + 1, t]` predicts `y` at steps
+    `t + predict_from` ... `t + predict_until` (the docstring semantics of
+    AutoKeras 1.x: N is the window's last step). `x` may hold past values of
+    `y` as a feature. `predict(x)` gives one forecast per full window of `x`:
+    an array `(windows, horizon)` (horizon = predict_until - predict_from + 1),
+    the last row being the forecast after the last step of `x`.
+
+    Args:
+        output_dim: Unused (the horizon times the target columns).
+        column_names, column_types: see `StructuredDataInput`.
+        lookback: Steps in each input window (required).
+        predict_from: The first forecast step after the window (default 1).
+        predict_until: The last forecast step (default: predict_from).
+        loss, metrics: see `RegressionHead`.
+        project_name: default "time_series_forecaster".
+        max_trials, directory, objective, tuner, overwrite, seed,
+        max_model_size, **kwargs: see `AutoModel`. The validation split is
+            the end of the series (time order is kept).
+
+    Example:
+
+    ```python
+    forecaster = ak.TimeseriesForecaster(lookback=24, predict_from=1, predict_until=3, max_trials=1)
+    forecaster.fit(x=series_features, y=series, epochs=20)
+    forecaster.predict(series_features[-24:])  # the next 3 steps, shape (1, 3)
+    ```
+    """
+
+    def __init__(self, output_dim=None, column_names=None, column_types=None, lookback=None, predict_from=1,
+                 predict_until=None, loss="mean_squared_error", metrics=None, project_name="time_series_forecaster",
+                 max_trials=100, directory=None, objective="val_loss", tuner=None, overwrite=False, seed=None,
+                 max_model_size=None, **kwargs):
+        if isinstance(predict_from, bool) or not isinstance(predict_from, int) or predict_from < 1:
+            raise ValueError(f"`predict_from` must be an int >= 1. Received: predict_from={predict_from!r}.")
+        predict_until = predict_from if predict_until is None else predict_until
+        if isinstance(predict_until, bool) or not isinstance(predict_until, int) or predict_until < predict_from:
+            raise ValueError(
+                f"`predict_until` must be an int >= predict_from ({predict_from}). Received: predict_until={predict_until!r}."
+            )
+        self.lookback = lookback
+        self.predict_from = predict_from
+        self.predict_until = predict_until
+        super().__init__(
+            inputs=nodes.TimeseriesInput(lookback=lookback, column_names=column_names, column_types=column_types),
+            outputs=blocks.RegressionHead(loss=loss, metrics=metrics),
+            project_name=project_name, max_trials=max_trials, directory=directory, objective=objective,
+            tuner=tuner or task_specific.TimeseriesForecasterTuner, overwrite=overwrite, seed=seed,
+            max_model_size=max_model_size, **kwargs,
+        )
+
+    @property
+    def horizon(self):
+        return self.predict_until - self.predict_from + 1
+
+    def _windows_targets(self, x, y, name="x"):
+        from kerasverse.automl.auto_model import take_rows
+
+        x, y = read_xy(x, y, name)
+        y = np.asarray(y)
+        if hasattr(y, "ndim") and y.dtype.kind not in "biuf":
+            raise ValueError(f"Forecast targets must be numbers. Received: y with dtype {y.dtype}.")
+        rows = len(x)
+        if len(y) != rows:
+            raise ValueError(
+                f"`x` and `y` must have one row per time step. Received: x with {rows} rows and y with {len(y)} rows."
+            )
+        usable = rows - self.predict_until
+        if usable < self.lookback:
+            raise ValueError(
+                f"The series has {rows} steps: too short for lookback={self.lookback} and "
+                f"predict_until={self.predict_until}. Received: x with {rows} rows."
+            )
+        steps = np.arange(usable)[:, None] + np.arange(self.predict_from, self.predict_until + 1)[None, :]
+        targets = y[steps] if y.ndim == 1 else y[steps].reshape(usable, -1)
+        return take_rows(x, np.arange(usable)), targets
+
+    def fit(self, x=None, y=None, validation_split=0.2, validation_data=None, **kwargs):
+        """Searches on the windows of `x` and the targets ahead of each window."""
+        x, y = self._windows_targets(x, y)
+        if validation_data is not None:
+            validation_data = self._windows_targets(*validation_data, name="x_val")
+        return super().fit(x=x, y=y, validation_split=validation_split, validation_data=validation_data, **kwargs)
+
+    def predict(self, x, **kwargs):
+        """One forecast per full window of `x`: `(windows, horizon)`."""
+        x, _ = read_xy(x, None)
+        return super().predict(x, **kwargs)
+
+    def evaluate(self, x, y=None, **kwargs):
+        x, y = self._windows_targets(x, y)
+        return super().evaluate(x, y, **kwargs)
