@@ -49,10 +49,19 @@ def model_metrics(samples) -> dict[str, dict[str, float]]:
         model = next((labels[k] for k in MODEL_LABELS if k in labels), None)
         if model is None:
             continue
-        entry = models.setdefault(model, {"requests": 0.0, "errors": 0.0, "latency_sum": 0.0, "latency_count": 0.0})
+        entry = models.setdefault(model, {"requests": 0.0, "errors": 0.0, "latency_sum": 0.0, "latency_count": 0.0,
+                                          "runtimes": {}})
         lowered = name.lower()
-        if "latency" in lowered or "duration" in lowered:
-            scale = 1000.0 if lowered.endswith("seconds_sum") else 0.001 if "micro" in lowered else 1.0
+        if lowered.endswith("model_runtime") and "runtime" in labels:
+            entry["runtimes"][labels.get("version", "?")] = labels["runtime"]
+        elif "latency" in lowered or "duration" in lowered:
+            # TF Serving's request latency histogram counts microseconds.
+            if "seconds" in lowered:
+                scale = 1000.0
+            elif "micro" in lowered or lowered.startswith(":tensorflow:serving:"):
+                scale = 0.001
+            else:
+                scale = 1.0
             if lowered.endswith("_sum"):
                 entry["latency_sum"] += value * scale
             elif lowered.endswith("_count"):
@@ -107,6 +116,7 @@ class ServerSection:
             result["models"].append({
                 "name": model, "versions": versions, "error": error, "requests": entry["requests"],
                 "errors": entry["errors"], "mean_latency_ms": entry["mean_latency_ms"], "rate": rate,
+                "runtimes": entry["runtimes"],
             })
         return result
 
@@ -127,7 +137,9 @@ class ServerSection:
             rows = []
             for model in server["models"]:
                 versions = ", ".join(
-                    f"{v.get('version')}: {v.get('state')}" for v in model["versions"]
+                    f"{v.get('version')}: {v.get('state')}"
+                    + (f" ({model['runtimes'][str(v.get('version'))]})" if str(v.get("version")) in model["runtimes"] else "")
+                    for v in model["versions"]
                 ) or (model["error"] or "")
                 rows.append([
                     pages.cell(model["name"], "model"), pages.cell(versions, "versions"),
