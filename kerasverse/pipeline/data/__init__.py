@@ -1,0 +1,1 @@
+"""Host-side data steps (Parquet I/O, statistics, schema, validation): numpy and pyarrow only."""

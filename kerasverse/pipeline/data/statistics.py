@@ -1,0 +1,296 @@
+"""TFDV-style dataset statistics, streamed over record batches and mergeable across shards.
+
+The output mirrors TFDV's `DatasetFeatureStatisticsList` as JSON: per feature
+`num_stats` (common stats, mean, std_dev, num_zeros, min, median, max, a
+standard and a quantiles histogram) or `string_stats` (common stats, unique,
+top_values, avg_length, rank_histogram). Means, deviations, minima, maxima,
+counts and distinct values are exact; quantiles and histograms come from a
+fixed-size uniform sample per feature (TFDV uses a quantiles sketch), so
+memory stays bounded whatever the data size.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+SAMPLE_SIZE = 20_000
+NUM_HISTOGRAM_BUCKETS = 10
+NUM_TOP_VALUES = 20
+MAX_STORED_VALUES = 1000  # Distinct string values kept for drift (L-infinity) comparisons.
+
+
+class _NumericAccumulator:
+    def __init__(self, kind: str, seed: int) -> None:
+        self.kind = kind  # "INT" or "FLOAT"
+        self.count = 0
+        self.missing = 0
+        self.mean = 0.0
+        self.m2 = 0.0
+        self.min = np.inf
+        self.max = -np.inf
+        self.zeros = 0
+        self.sample_values = np.empty(0)
+        self.sample_keys = np.empty(0)
+        self.rng = np.random.default_rng(seed)
+
+    def update(self, values: np.ndarray, missing: int) -> None:
+        self.missing += missing
+        if values.size == 0:
+            return
+        values = values.astype(np.float64, copy=False)
+        finite = values[np.isfinite(values)]
+        n = values.size
+        batch_mean = float(finite.mean()) if finite.size else 0.0
+        batch_m2 = float(((finite - batch_mean) ** 2).sum()) if finite.size else 0.0
+        self._merge_moments(n, batch_mean, batch_m2, finite.size)
+        self.min = min(self.min, float(values.min()))
+        self.max = max(self.max, float(values.max()))
+        self.zeros += int(np.count_nonzero(values == 0))
+        keys = self.rng.random(values.size)
+        self._merge_sample(values, keys)
+
+    def _merge_moments(self, n: int, mean: float, m2: float, finite_n: int | None = None) -> None:
+        total = self.count + n
+        if n:
+            delta = mean - self.mean
+            self.mean += delta * n / total
+            self.m2 += m2 + delta * delta * self.count * n / total
+        self.count = total
+
+    def _merge_sample(self, values: np.ndarray, keys: np.ndarray) -> None:
+        # Bottom-k of uniform random keys is a uniform sample of the union (mergeable).
+        values = np.concatenate([self.sample_values, values])
+        keys = np.concatenate([self.sample_keys, keys])
+        if keys.size > SAMPLE_SIZE:
+            keep = np.argpartition(keys, SAMPLE_SIZE)[:SAMPLE_SIZE]
+            values, keys = values[keep], keys[keep]
+        self.sample_values, self.sample_keys = values, keys
+
+    def merge(self, other: _NumericAccumulator) -> None:
+        self.missing += other.missing
+        self._merge_moments(other.count, other.mean, other.m2)
+        self.min = min(self.min, other.min)
+        self.max = max(self.max, other.max)
+        self.zeros += other.zeros
+        self._merge_sample(other.sample_values, other.sample_keys)
+
+    def result(self, name: str) -> dict[str, Any]:
+        common = _common_stats(self.count, self.missing)
+        stats: dict[str, Any] = {"common_stats": common}
+        if self.count:
+            sample = np.sort(self.sample_values)
+            stats.update({
+                "mean": self.mean,
+                "std_dev": float(np.sqrt(self.m2 / self.count)),
+                "num_zeros": self.zeros,
+                "min": self.min,
+                "median": float(np.quantile(sample, 0.5)),
+                "max": self.max,
+                "histograms": [
+                    _standard_histogram(sample, self.min, self.max, self.count),
+                    _quantiles_histogram(sample, self.count),
+                ],
+            })
+        return {"name": name, "type": self.kind, "num_stats": stats}
+
+
+class _StringAccumulator:
+    def __init__(self) -> None:
+        self.count = 0
+        self.missing = 0
+        self.total_length = 0
+        self.counts: collections.Counter = collections.Counter()
+
+    def update_arrow(self, column) -> None:
+        import pyarrow.compute as pc
+
+        self.missing += column.null_count
+        valid = column.drop_null() if column.null_count else column
+        self.count += len(valid)
+        if len(valid):
+            lengths = pc.utf8_length(valid) if _is_string(valid.type) else pc.binary_length(valid)
+            self.total_length += int(pc.sum(lengths).as_py() or 0)
+            counts = pc.value_counts(valid)
+            for value, frequency in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()):
+                self.counts[value] += frequency
+
+    def merge(self, other: _StringAccumulator) -> None:
+        self.count += other.count
+        self.missing += other.missing
+        self.total_length += other.total_length
+        self.counts.update(other.counts)
+
+    def result(self, name: str) -> dict[str, Any]:
+        ranked = self.counts.most_common()
+        return {
+            "name": name,
+            "type": "STRING",
+            "string_stats": {
+                "common_stats": _common_stats(self.count, self.missing),
+                "unique": len(self.counts),
+                "top_values": [{"value": _text(value), "frequency": count} for value, count in ranked[:NUM_TOP_VALUES]],
+                "avg_length": self.total_length / self.count if self.count else 0.0,
+                "rank_histogram": {"buckets": [
+                    {"low_rank": rank, "high_rank": rank, "label": _text(value), "sample_count": count}
+                    for rank, (value, count) in enumerate(ranked[:MAX_STORED_VALUES])
+                ]},
+            },
+        }
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _is_string(arrow_type) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+
+
+def _common_stats(count: int, missing: int) -> dict[str, Any]:
+    return {
+        "num_non_missing": count,
+        "num_missing": missing,
+        "min_num_values": 1 if count else 0,
+        "max_num_values": 1 if count else 0,
+        "avg_num_values": 1.0 if count else 0.0,
+        "tot_num_values": count,
+    }
+
+
+def _standard_histogram(sample: np.ndarray, low: float, high: float, count: int) -> dict[str, Any]:
+    finite = sample[np.isfinite(sample)]
+    if high <= low or not np.isfinite(low) or not np.isfinite(high):
+        edges = np.array([low, high])
+        counts = np.array([finite.size])
+    else:
+        counts, edges = np.histogram(finite, bins=NUM_HISTOGRAM_BUCKETS, range=(low, high))
+    scale = count / max(sample.size, 1)
+    return {"type": "STANDARD", "buckets": [
+        {"low_value": float(edges[i]), "high_value": float(edges[i + 1]), "sample_count": float(counts[i] * scale)}
+        for i in range(len(counts))
+    ]}
+
+
+def _quantiles_histogram(sample: np.ndarray, count: int) -> dict[str, Any]:
+    edges = np.quantile(sample, np.linspace(0, 1, NUM_HISTOGRAM_BUCKETS + 1))
+    per_bucket = count / NUM_HISTOGRAM_BUCKETS
+    return {"type": "QUANTILES", "buckets": [
+        {"low_value": float(edges[i]), "high_value": float(edges[i + 1]), "sample_count": per_bucket}
+        for i in range(NUM_HISTOGRAM_BUCKETS)
+    ]}
+
+
+class StatisticsAccumulator:
+    """Accumulates statistics of one dataset (split) over record batches; mergeable.
+
+    Example:
+
+    >>> import pyarrow as pa
+    >>> accumulator = StatisticsAccumulator()
+    >>> accumulator.update(pa.record_batch({"x": [1.0, 2.0, None], "s": ["a", "b", "a"]}))
+    >>> stats = accumulator.result("train")
+    >>> feature = stats["features"][0]
+    >>> feature["name"], feature["num_stats"]["mean"], feature["num_stats"]["common_stats"]["num_missing"]
+    ('x', 1.5, 1)
+    """
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+        self.num_examples = 0
+        self.features: dict[str, _NumericAccumulator | _StringAccumulator] = {}
+
+    def update(self, batch) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        self.num_examples += batch.num_rows
+        for index, name in enumerate(batch.schema.names):
+            column = batch.column(index)
+            arrow_type = column.type
+            if pa.types.is_dictionary(arrow_type):
+                column = column.cast(arrow_type.value_type)
+                arrow_type = column.type
+            if pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type) or pa.types.is_boolean(arrow_type):
+                kind = "FLOAT" if pa.types.is_floating(arrow_type) else "INT"
+                accumulator = self.features.get(name)
+                if accumulator is None:
+                    accumulator = self.features[name] = _NumericAccumulator(kind, self.seed + index)
+                if not isinstance(accumulator, _NumericAccumulator):
+                    raise ValueError(f"Statistics: column {name!r} changes type (string then number) between batches.")
+                if kind == "FLOAT":
+                    accumulator.kind = "FLOAT"
+                valid = column.drop_null() if column.null_count else column
+                values = valid.to_numpy(zero_copy_only=False)
+                if pa.types.is_floating(arrow_type):
+                    nan = np.isnan(values)
+                    missing = column.null_count + int(nan.sum())
+                    values = values[~nan]
+                else:
+                    missing = column.null_count
+                accumulator.update(values, missing)
+            elif pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type) or pa.types.is_binary(arrow_type):
+                accumulator = self.features.setdefault(name, _StringAccumulator())
+                if not isinstance(accumulator, _StringAccumulator):
+                    raise ValueError(f"Statistics: column {name!r} changes type (number then string) between batches.")
+                accumulator.update_arrow(column)
+            else:
+                accumulator = self.features.setdefault(name, _StringAccumulator())
+                accumulator.update_arrow(pc.cast(column, pa.string()))
+
+    def merge(self, other: StatisticsAccumulator) -> StatisticsAccumulator:
+        self.num_examples += other.num_examples
+        for name, accumulator in other.features.items():
+            if name in self.features:
+                self.features[name].merge(accumulator)
+            else:
+                self.features[name] = accumulator
+        return self
+
+    def result(self, name: str) -> dict[str, Any]:
+        return {
+            "name": name,
+            "num_examples": self.num_examples,
+            "features": [accumulator.result(feature) for feature, accumulator in self.features.items()],
+        }
+
+
+def generate_statistics_from_batches(batches: Iterable, name: str = "") -> dict[str, Any]:
+    """Statistics of one dataset from an iterable of pyarrow record batches."""
+    accumulator = StatisticsAccumulator()
+    for batch in batches:
+        accumulator.update(batch)
+    return accumulator.result(name)
+
+
+def generate_statistics_from_csv(data_location: str, block_size: int = 1 << 24) -> dict[str, Any]:
+    """TFDV's `generate_statistics_from_csv`: streams a CSV file, returns a statistics list.
+
+    Returns:
+        `{"datasets": [dataset_statistics]}` (TFDV's `DatasetFeatureStatisticsList` as JSON).
+    """
+    import pyarrow.csv as pa_csv
+
+    reader = pa_csv.open_csv(data_location, read_options=pa_csv.ReadOptions(block_size=block_size))
+    return {"datasets": [generate_statistics_from_batches(reader, name="")]}
+
+
+def write_statistics(statistics: dict[str, Any], path: str) -> None:
+    with open(path, "w") as handle:
+        json.dump({"datasets": [statistics]}, handle, indent=1)
+
+
+def load_statistics(path: str) -> dict[str, Any]:
+    """One split's dataset statistics from a `FeatureStats.json`."""
+    with open(path) as handle:
+        return json.load(handle)["datasets"][0]
+
+
+def feature_stats(dataset: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {feature["name"]: feature for feature in dataset["features"]}
