@@ -45,7 +45,7 @@ def images(count: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).random((count, 8, 8, 1), dtype=np.float32)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def model_root(tmp_path_factory):
     """`root/digits/1` (small_model(0)) and `root/pair/1` (two_input_model)."""
     root = str(tmp_path_factory.mktemp("models"))
