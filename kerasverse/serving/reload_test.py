@@ -7,7 +7,6 @@ import time
 import httpx
 import keras
 import numpy as np
-import pytest
 
 from kerasverse.serving import BatchingParameters
 from kerasverse.serving import ModelServer
