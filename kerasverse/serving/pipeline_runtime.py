@@ -56,7 +56,12 @@ class PipelineRuntime(Runtime):
     def preprocess(self, inputs):
         columns = {name: _column(value) for name, value in inputs.items()}
         features = self.serving_model.transform_features(columns)
-        return {name: np.asarray(features[name]).astype(spec.dtype) for name, spec in self.model_inputs.items()}
+        order = list(getattr(self.serving_model, "model_input_names", None) or features)
+        arrays = {}
+        for position, (name, spec) in enumerate(self.model_inputs.items()):
+            key = name if name in features else order[position]
+            arrays[name] = np.asarray(features[key]).astype(spec.dtype)
+        return arrays
 
     def predict_batch(self, features):
         outputs = self._keras.predict_batch(features)
