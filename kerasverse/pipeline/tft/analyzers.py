@@ -19,14 +19,14 @@ QUANTILES_SAMPLE_SIZE = 100_000
 
 
 def _numeric(x: Any, name: str) -> np.ndarray:
-    array = np.asarray(x)
+    array = np.asanyarray(x)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"tft.{name} expects numbers. Received: an array of dtype {array.dtype}")
     return array.astype(np.float64, copy=False)
 
 
 def _strings(x: Any) -> np.ndarray:
-    array = np.asarray(x)
+    array = np.asanyarray(x)
     if array.dtype.kind in "SUO":
         return array.astype(object)
     return array
