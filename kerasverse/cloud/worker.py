@@ -1,0 +1,125 @@
+"""The body every process of a `cloud.run` job executes (Ray Train's train loop).
+
+`train_loop(config)` marks the process as remote (`cloud.remote()`), shares
+the JAX coordinator address and the restore checkpoint from the chief,
+installs the "auto" distribution, runs the function or the script, and
+returns the chief's value and logs to Ray Train (which hands rank 0's return
+value to the driver).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import runpy
+import socket
+import sys
+import threading
+from typing import Any
+
+REMOTE_ENV_VAR = "KERASVERSE_CLOUD_REMOTE"
+
+
+class _Tee(io.TextIOBase):
+    """Copies writes to a log file and, when streaming, to the original stream."""
+
+    def __init__(self, original, file, stream: bool, lock: threading.Lock):
+        self.original = original
+        self.file = file
+        self.stream = stream
+        self.lock = lock
+
+    def write(self, text: str) -> int:
+        with self.lock:
+            self.file.write(text)
+            self.file.flush()
+        if self.stream:
+            self.original.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.stream:
+            self.original.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("", 0))
+        return sock.getsockname()[1]
+
+
+def _run_script(path: str, argv: list[str]) -> None:
+    old_argv, old_path = sys.argv, list(sys.path)
+    sys.argv = [path, *argv]
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    try:
+        runpy.run_path(path, run_name="__main__")
+    except SystemExit as exit_:
+        if exit_.code not in (None, 0):
+            raise RuntimeError(f"The entry point {path} exited with status {exit_.code}.") from exit_
+    finally:
+        sys.argv, sys.path[:] = old_argv, old_path
+
+
+def train_loop(config: dict[str, Any]) -> dict[str, Any]:
+    """Ray Train's `train_loop_per_worker` for one process of the job."""
+    import ray.train
+    from ray.train.collective import broadcast_from_rank_zero
+
+    context = ray.train.get_context()
+    rank, size = context.get_world_rank(), context.get_world_size()
+    os.environ[REMOTE_ENV_VAR] = "1"
+    os.environ["KERASVERSE_CLOUD_PROCESS_INDEX"] = str(rank)
+    os.environ["KERASVERSE_CLOUD_NUM_PROCESSES"] = str(size)
+
+    log_dir = config["log_dir"]
+    os.makedirs(log_dir, exist_ok=True)
+    log_path = os.path.join(log_dir, f"worker_{rank}.log")
+    lock = threading.Lock()
+    log_file = open(log_path, "a", buffering=1)
+    stream = config["stream_logs"] and (rank == 0 or config["stream_all"])
+    old_out, old_err = sys.stdout, sys.stderr
+    sys.stdout = _Tee(old_out, log_file, stream, lock)
+    sys.stderr = _Tee(old_err, log_file, stream, lock)
+    distribution = None
+    try:
+        coordinator = None
+        if config["distribution_strategy"] == "auto":
+            import keras
+
+            from kerasverse.cloud import fault_tolerance
+            from kerasverse.cloud.auto_distribution import AutoDistribution
+
+            if keras.backend.backend() == "jax" and size > 1:
+                address = None
+                if rank == 0:
+                    address = f"{ray.util.get_node_ip_address()}:{_free_port()}"
+                coordinator = broadcast_from_rank_zero(address)
+            checkpointing = None
+            if config["checkpointing"]:
+                checkpointing = fault_tolerance.Checkpointing(fault_tolerance.load_restore_state())
+                if checkpointing.restore_state is not None and rank == 0:
+                    print(
+                        "kerasverse.cloud: resuming from the checkpoint of fit call "
+                        f"{checkpointing.restore_state['fit_index']}, epoch "
+                        f"{checkpointing.restore_state['epoch'] + 1}."
+                    )
+            distribution = AutoDistribution(size, rank, seed=config["seed"], checkpointing=checkpointing)
+            distribution.initialize_backend(coordinator)
+            distribution.install()
+        if config["function"] is not None:
+            value = config["function"](*config["args"], **config["kwargs"])
+        else:
+            _run_script(config["entry_point"], config["entry_point_args"])
+            value = None
+    finally:
+        if distribution is not None:
+            distribution.uninstall()
+        sys.stdout, sys.stderr = old_out, old_err
+        log_file.close()
+    with open(log_path) as file:
+        logs = file.read() if rank == 0 else ""
+    return {"result": value if rank == 0 else None, "logs": logs, "num_processes": size}
