@@ -398,7 +398,7 @@ class AutoModel:
 
         exported = PreprocessedModel(model, [node.encoder_config() if node.needs_host_preprocessing else None
                                              for node in self.inputs])
-        exported.compile(loss=model.loss, metrics=_flatten(self.heads[0].metrics or self.heads[0].default_metrics)
+        exported.compile(optimizer="adam", loss=model.loss, metrics=_flatten(self.heads[0].metrics or self.heads[0].default_metrics)
                          if len(self.heads) == 1 else None)
         return exported
 

@@ -1,0 +1,196 @@
+"""kerasverse.automl vs autokeras 3.0.0: test score and search wall time, plus a forecaster.
+
+Each (task, seed) search runs in its own child process, one at a time:
+ours under `.venv` (KERAS_BACKEND=jax), autokeras 3.0.0 under
+`.venv-bench-automl` (it needs keras<3.13 and TensorFlow:
+`python3 -m venv .venv-bench-automl && .venv-bench-automl/bin/pip install
+autokeras==3.0.0 "keras<3.13" tensorflow-cpu scikit-learn pandas`).
+
+Offline search spaces on both sides: digits uses `AutoModel(ImageInput ->
+ImageBlock(block_type="vanilla") -> ClassificationHead)` on both sides
+(autokeras' ImageClassifier reaches ResNet50/EfficientNetB7 at 224x224 by
+trial 2); tables and text use each library's task class with its default
+tuner. Same `max_trials`, same `epochs`, same train/test split per seed.
+
+Run: `.venv/bin/python benchmarks/bench_automl.py [--seeds 3] [--max-trials 2] [--epochs 5]`
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+OURS_PY = os.path.join(ROOT, ".venv", "bin", "python")
+PEER_PY = os.path.join(ROOT, ".venv-bench-automl", "bin", "python")
+TASKS = ("digits", "breast_cancer", "wine", "diabetes", "text")
+
+
+def text_task(seed, n=1200):
+    """A generated sentiment-like task: the label is set by which cue words a
+    sentence holds among filler words."""
+    rng = np.random.default_rng(seed)
+    positive = ["great", "superb", "lovely", "brilliant", "moving"]
+    negative = ["awful", "dull", "boring", "terrible", "weak"]
+    filler = [f"word{i}" for i in range(300)]
+    texts, labels = [], []
+    for _ in range(n):
+        label = int(rng.integers(2))
+        cues = rng.choice(positive if label else negative, 2)
+        words = list(rng.choice(filler, 12)) + list(cues)
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+        labels.append(label)
+    return np.array(texts), np.array(labels)
+
+
+def load(task, seed):
+    from sklearn import datasets
+    from sklearn.model_selection import train_test_split
+
+    if task == "text":
+        x, y = text_task(seed)
+    else:
+        loader = {"digits": datasets.load_digits, "breast_cancer": datasets.load_breast_cancer,
+                  "wine": datasets.load_wine, "diabetes": datasets.load_diabetes}[task]
+        x, y = loader(return_X_y=True)
+        x = x.astype("float32")
+        if task == "digits":
+            x = x.reshape(-1, 8, 8)
+    return train_test_split(x, y, test_size=0.25, random_state=seed)
+
+
+def run_one(side, task, seed, max_trials, epochs):
+    """In the child: one search; prints a JSON line with score and wall time."""
+    if side == "ours":
+        import kerasverse.automl as ak
+    else:
+        import autokeras as ak
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    x_train, x_test, y_train, y_test = load(task, seed)
+    directory = tempfile.mkdtemp()
+    common = dict(max_trials=max_trials, overwrite=True, seed=seed, directory=directory)
+    if task == "digits":
+        node = ak.ImageInput()
+        out = ak.ClassificationHead()(ak.ImageBlock(block_type="vanilla")(node))
+        model = ak.AutoModel(node, out, **common)
+    elif task == "text":
+        model = ak.TextClassifier(**common)
+    elif task == "diabetes":
+        model = ak.StructuredDataRegressor(**common)
+    else:
+        model = ak.StructuredDataClassifier(**common)
+    start = time.perf_counter()
+    model.fit(x_train, y_train, epochs=epochs, verbose=0)
+    wall = time.perf_counter() - start
+    predicted = np.asarray(model.predict(x_test, verbose=0))
+    if task == "diabetes":
+        score = float(np.mean((predicted.reshape(-1).astype(float) - y_test) ** 2))
+    else:
+        score = float(np.mean(predicted.reshape(-1).astype(str) == y_test.astype(str)))
+    print("RESULT " + json.dumps({"side": side, "task": task, "seed": seed, "score": score, "wall": wall}))
+
+
+def child(side, task, seed, max_trials, epochs):
+    python = OURS_PY if side == "ours" else PEER_PY
+    if not os.path.exists(python):
+        return {"error": f"{python} missing"}
+    env = {**os.environ, "KERAS_BACKEND": "jax" if side == "ours" else "tensorflow",
+           "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ROOT}
+    command = [python, __file__, "--child", side, task, str(seed), str(max_trials), str(epochs)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1800)
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    return {"error": (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]}
+
+
+def forecast_baselines(seed, lookback=24, season=24):
+    """A seasonal series with trend and noise: our forecaster vs seasonal-naive
+    and a numpy least-squares AR(lookback), MAE on the last 20%."""
+    import kerasverse.automl as ak
+
+    rng = np.random.default_rng(seed)
+    steps = np.arange(1200)
+    series = 0.01 * steps + 2 * np.sin(2 * np.pi * steps / season) + rng.normal(0, 0.3, len(steps))
+    cut = int(len(series) * 0.8)
+    targets = series[lookback:]  # the step after each window
+    windows = np.lib.stride_tricks.sliding_window_view(series[:-1], lookback)
+    test_rows = np.arange(cut - lookback, len(targets))
+    truth = targets[test_rows]
+    naive = series[lookback + test_rows - season]
+    design = np.c_[windows, np.ones(len(windows))]
+    coef, *_ = np.linalg.lstsq(design[: cut - lookback], targets[: cut - lookback], rcond=None)
+    ar = design[test_rows] @ coef
+    start = time.perf_counter()
+    forecaster = ak.TimeseriesForecaster(lookback=lookback, max_trials=2, overwrite=True, seed=seed,
+                                         directory=tempfile.mkdtemp())
+    forecaster.fit(series[:cut, None], series[:cut], epochs=30, verbose=0)
+    wall = time.perf_counter() - start
+    predicted = forecaster.predict(series[cut - lookback: -1, None], verbose=0).reshape(-1)
+    return {
+        "ours": float(np.mean(np.abs(predicted - truth))),
+        "seasonal_naive": float(np.mean(np.abs(naive - truth))),
+        "linear_ar": float(np.mean(np.abs(ar - truth))),
+        "wall": wall,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child", nargs=5)
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--max-trials", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--tasks", default=",".join(TASKS))
+    parser.add_argument("--skip-forecast", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        side, task, seed, max_trials, epochs = args.child
+        run_one(side, task, int(seed), int(max_trials), int(epochs))
+        return
+    print(f"bench_automl: 2 shared cores, heavily loaded (8 helpers); ours KERAS_BACKEND=jax, "
+          f"autokeras 3.0.0 on TensorFlow; max_trials={args.max_trials}, epochs={args.epochs}, "
+          f"seeds={args.seeds}", flush=True)
+    rows = []
+    for task in args.tasks.split(","):
+        results = {"ours": [], "autokeras": []}
+        for seed in range(args.seeds):
+            for side in ("ours", "autokeras"):
+                result = child(side, task, seed, args.max_trials, args.epochs)
+                print(f"  {task} seed={seed} {side}: {result}", flush=True)
+                results[side].append(result)
+        rows.append((task, results))
+    metric = {"diabetes": "test MSE (lower)"}
+    print()
+    print("| task | metric | ours | autokeras 3.0.0 | ours wall s | autokeras wall s | wall ratio (ours/ak) |")
+    print("|---|---|---|---|---|---|---|")
+    for task, results in rows:
+        def mean(side, key):
+            values = [r[key] for r in results[side] if key in r]
+            return float(np.mean(values)) if values else float("nan")
+
+        ratio = mean("ours", "wall") / mean("autokeras", "wall")
+        print(f"| {task} | {metric.get(task, 'test accuracy')} | {mean('ours', 'score'):.4f} | "
+              f"{mean('autokeras', 'score'):.4f} | {mean('ours', 'wall'):.1f} | {mean('autokeras', 'wall'):.1f} | "
+              f"{ratio:.2f} |", flush=True)
+    if not args.skip_forecast:
+        os.environ.setdefault("KERAS_BACKEND", "jax")
+        print()
+        print("| forecast seed | ours MAE | seasonal-naive MAE | numpy linear AR MAE | ours wall s |")
+        print("|---|---|---|---|---|")
+        for seed in range(args.seeds):
+            result = forecast_baselines(seed)
+            print(f"| {seed} | {result['ours']:.4f} | {result['seasonal_naive']:.4f} | {result['linear_ar']:.4f} | "
+                  f"{result['wall']:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
