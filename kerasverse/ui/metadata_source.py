@@ -27,6 +27,8 @@ INPUT_EVENTS = (3, 2, 5)
 OUTPUT_EVENTS = (4, 1, 6)
 RUN_CONTEXT_TYPES = ("pipeline_run", "run")
 RUNS_PAGE = 25
+# Execution properties that name data read from outside the pipeline.
+FILE_PROPERTIES = ("input_base", "input_path", "data_root", "input_file")
 
 
 def is_metadata_sqlite(path: str) -> bool:
@@ -225,11 +227,22 @@ class MetadataSource:
                 rows = self._query('SELECT last_known_state, properties FROM "Execution" WHERE id = :id',
                                    id=producer["execution_id"])
                 props = _loads(rows[0][1]) if rows else {}
+                exec_properties = props.get("exec_properties") if isinstance(props.get("exec_properties"), dict) else {}
                 nodes[execution_node] = {
                     "kind": "execution", "label": producer["component"], "id": producer["execution_id"],
                     "state": _state_name(rows[0][0]) if rows else "UNKNOWN",
-                    "inputs": {k: v for k, v in props.items() if k in ("input_base", "input_path", "data_root")},
+                    "inputs": {k: v for k, v in {**props, **exec_properties}.items()
+                               if k in FILE_PROPERTIES and isinstance(v, str) and v},
                 }
+                # The files an ExampleGen read, as recorded on its output.
+                files = artifact["custom_properties"].get("input_files")
+                if isinstance(files, str):
+                    try:
+                        files = json.loads(files)
+                    except ValueError:
+                        files = [files]
+                for index, path in enumerate(files or []):
+                    nodes[execution_node]["inputs"][f"input_file_{index}"] = str(path)
                 for (input_id,) in self._query(
                     'SELECT artifact_id FROM "Event" WHERE execution_id = :id AND type IN (2, 3, 5)',
                     id=producer["execution_id"],
