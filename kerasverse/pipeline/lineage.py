@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import json
 import os
 from typing import Any
 
@@ -96,9 +97,8 @@ def get_lineage(metadata: str | MetadataStore, artifact_id: int | None = None,
                 input_base = exec_properties.get("input_base")
                 if isinstance(input_base, str):
                     step["input_base"] = input_base
-                    step["files"] = sorted(
-                        os.path.join(root, name) for root, _, names in os.walk(input_base) for name in names
-                    ) if os.path.isdir(input_base) else []
+                    # The files ExampleGen read, recorded when it ran.
+                    step["files"] = json.loads(artifact.get_custom_property("input_files") or "[]")
             result.append(step)
         return result
     finally:

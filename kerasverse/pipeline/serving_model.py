@@ -107,6 +107,12 @@ class ServingModel:
         inputs = features if isinstance(self.model.input, dict) else [features[name] for name in self.model_input_names]
         if isinstance(inputs, list) and len(inputs) == 1:
             inputs = inputs[0]
+        num_rows = len(next(iter(features.values()))) if features else 0
+        if num_rows <= batch_size:
+            # One direct call: no compiled predict function to build for a request-sized batch.
+            from keras import ops
+
+            return np.asarray(ops.convert_to_numpy(self.model(inputs, training=False)))
         return np.asarray(self.model.predict(inputs, batch_size=batch_size, verbose=0))
 
 

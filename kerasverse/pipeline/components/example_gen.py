@@ -123,8 +123,10 @@ class BaseExampleGenExecutor(BaseExecutor):
                      input_config.splits[0].pattern)]
         split_names: list[str] = []
         num_rows: dict[str, int] = {}
+        input_files: list[str] = []
         for names, buckets, pattern in jobs:
             files = self._input_files(exec_properties, pattern) if "data" not in exec_properties else []
+            input_files.extend(files)
             writers: dict[str, ShardedWriter] = {}
             schema = None
             for batch in self._input_batches(files, exec_properties):
@@ -149,6 +151,7 @@ class BaseExampleGenExecutor(BaseExecutor):
         examples.span = 0
         examples.version = 0
         examples.set_custom_property("num_rows", json.dumps(num_rows))
+        examples.set_custom_property("input_files", json.dumps(input_files))
 
 
 def _cast_batch(batch, schema, component_name: str):

@@ -67,11 +67,51 @@ def _metric(config: MetricConfig):
     return cls(**kwargs)
 
 
+def _weighted_mean(values: np.ndarray, weights: np.ndarray | None) -> float:
+    if weights is None:
+        return float(np.mean(values)) if values.size else 0.0
+    total = float(np.sum(weights))
+    return float(np.sum(values * weights) / total) if total else 0.0
+
+
+def _sparse_categorical_accuracy(labels, predictions):
+    return (np.argmax(predictions, axis=-1) == labels.reshape(-1).astype(np.int64)).astype(np.float64)
+
+
+def _categorical_accuracy(labels, predictions):
+    return (np.argmax(predictions, axis=-1) == np.argmax(labels, axis=-1)).astype(np.float64)
+
+
+def _binary_accuracy(labels, predictions):
+    return ((predictions.reshape(labels.shape) > 0.5) == labels.astype(bool)).astype(np.float64)
+
+
+def _squared_error(labels, predictions):
+    return ((predictions.reshape(labels.shape) - labels) ** 2).astype(np.float64)
+
+
+def _absolute_error(labels, predictions):
+    return np.abs(predictions.reshape(labels.shape) - labels).astype(np.float64)
+
+
+# Per-example numpy forms of common Keras metrics (Keras' names and values): no
+# backend op per slice, so no compilation per slice size. Others go through Keras.
+_NUMPY_METRICS = {
+    "SparseCategoricalAccuracy": ("sparse_categorical_accuracy", _sparse_categorical_accuracy),
+    "CategoricalAccuracy": ("categorical_accuracy", _categorical_accuracy),
+    "BinaryAccuracy": ("binary_accuracy", _binary_accuracy),
+    "MeanSquaredError": ("mean_squared_error", _squared_error),
+    "MeanAbsoluteError": ("mean_absolute_error", _absolute_error),
+}
+
+
 def metric_name(config: MetricConfig) -> str:
     if config.class_name == "ExampleCount":
         return "example_count"
     if config.class_name == "WeightedExampleCount":
         return "weighted_example_count"
+    if config.class_name in _NUMPY_METRICS and not config.config and not config.module:
+        return _NUMPY_METRICS[config.class_name][0]
     return _metric(config).name
 
 
@@ -90,6 +130,11 @@ def compute_metrics(eval_config: EvalConfig, raw: dict[str, np.ndarray], labels:
                     continue
                 if config.class_name == "WeightedExampleCount":
                     values["weighted_example_count"] = float(weights[mask].sum() if weights is not None else mask.sum())
+                    continue
+                if config.class_name in _NUMPY_METRICS and not config.config and not config.module:
+                    name, per_example = _NUMPY_METRICS[config.class_name]
+                    values[name] = _weighted_mean(per_example(labels[mask], predictions[mask]),
+                                                  None if weights is None else weights[mask])
                     continue
                 metric = _metric(config)
                 metric.update_state(labels[mask], predictions[mask],

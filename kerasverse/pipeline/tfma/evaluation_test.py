@@ -37,3 +37,25 @@ def test_value_and_change_thresholds():
     assert tfma.validate(_config(), candidate, candidate)["validation_ok"]  # Equal is not worse.
     worse = tfma.validate(_config(), candidate, {"Overall": {"sparse_categorical_accuracy": 0.71}})
     assert not worse["validation_ok"] and worse["failures"][0]["kind"] == "change"
+
+
+def test_numpy_metrics_equal_keras_metrics():
+    import keras
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, 50)
+    predictions = rng.dirichlet(np.ones(3), 50).astype(np.float32)
+    weights = rng.random(50)
+    config = tfma.EvalConfig(metrics_specs=[tfma.MetricsSpec(metrics=[
+        tfma.MetricConfig(class_name="SparseCategoricalAccuracy")])])
+    regression_config = tfma.EvalConfig(metrics_specs=[tfma.MetricsSpec(metrics=[
+        tfma.MetricConfig(class_name="MeanSquaredError")])])
+    ours = tfma.compute_metrics(config, {}, labels, predictions,
+                                weights)["Overall"]
+    accuracy = keras.metrics.SparseCategoricalAccuracy()
+    accuracy.update_state(labels, predictions, sample_weight=weights)
+    assert ours["sparse_categorical_accuracy"] == pytest.approx(float(accuracy.result()), rel=1e-6)
+    regression = tfma.compute_metrics(regression_config, {}, predictions[:, 0], predictions[:, 1], None)["Overall"]
+    mse = keras.metrics.MeanSquaredError()
+    mse.update_state(predictions[:, 0], predictions[:, 1])
+    assert regression["mean_squared_error"] == pytest.approx(float(mse.result()), rel=1e-5)
