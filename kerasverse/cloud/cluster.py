@@ -76,6 +76,8 @@ def connect(cluster: str | None, num_cpus: int | None = None) -> bool:
     """
     global _started_here, _previous_sigterm
     ray = import_ray()
+    if cluster is not None and cluster != "auto":
+        _check_reachable(cluster)
     if ray.is_initialized():
         if cluster not in (None, "auto"):
             current = ray.get_runtime_context().gcs_address
@@ -88,8 +90,6 @@ def connect(cluster: str | None, num_cpus: int | None = None) -> bool:
     if cluster is None:
         ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=True)
     else:
-        if cluster != "auto":
-            _check_reachable(cluster)
         try:
             ray.init(address=cluster, log_to_driver=True)
         except ConnectionError as error:

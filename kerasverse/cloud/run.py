@@ -106,10 +106,12 @@ def write_job_record(job_dir: str, **fields: Any) -> None:
 
 
 def _failure_text(error: BaseException) -> str:
-    failures = getattr(error, "worker_failures", None)
-    if failures:
-        parts = [f"--- worker rank {rank} ---\n{failure}" for rank, failure in sorted(failures.items())]
-        return "\n".join(parts)
+    """Ray Train's failure text holds each failing worker's traceback."""
+    from ray.train import TrainingFailedError as V1Error
+    from ray.train.v2.api.exceptions import TrainingFailedError
+
+    if isinstance(error, (TrainingFailedError, V1Error)):
+        return str(error)
     return "".join(traceback.format_exception(type(error), error, error.__traceback__))
 
 
@@ -131,6 +133,7 @@ def run(
     max_failures: int = 0,
     wait: bool = True,
     seed: int = 0,
+    job_id: str | None = None,
 ):
     """Runs a Keras script or function data-parallel on a Ray cluster.
 
@@ -174,6 +177,7 @@ def run(
         wait: Wait for the job (returns a `RunResult`) or return a `Job`
             at once.
         seed: Seed of the shuffling order shared by the processes.
+        job_id: The job's name (default: `kerasverse-cloud-<time>-<random>`).
 
     Returns:
         A `RunResult` (`wait=True`), a `Job` (`wait=False`), or None inside a job.
@@ -253,7 +257,9 @@ def run(
     resources = _process_resources(chief_config, worker_config, worker_count)
     _check_placement(resources, num_processes)
 
-    job_id = _new_job_id()
+    if job_id is not None and not re.match(r"^[A-Za-z0-9_.-]{1,128}$", job_id):
+        raise ValueError(f"job_id is letters, digits, '.', '_' and '-'. Received: job_id={job_id!r}.")
+    job_id = job_id or _new_job_id()
     root = os.path.abspath(os.path.expanduser(checkpoint_dir or DEFAULT_DIRECTORY))
     job_dir = os.path.join(root, job_id)
     os.makedirs(job_dir, exist_ok=True)

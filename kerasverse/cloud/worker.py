@@ -103,9 +103,9 @@ def train_loop(config: dict[str, Any]) -> dict[str, Any]:
                 checkpointing = fault_tolerance.Checkpointing(fault_tolerance.load_restore_state())
                 if checkpointing.restore_state is not None and rank == 0:
                     print(
-                        "kerasverse.cloud: resuming from the checkpoint of fit call "
-                        f"{checkpointing.restore_state['fit_index']}, epoch "
-                        f"{checkpointing.restore_state['epoch'] + 1}."
+                        "kerasverse.cloud: restarted; resuming fit call "
+                        f"{checkpointing.restore_state['fit_index']} after epoch "
+                        f"{checkpointing.restore_state['epoch'] + 1} (its last checkpoint)."
                     )
             distribution = AutoDistribution(size, rank, seed=config["seed"], checkpointing=checkpointing)
             distribution.initialize_backend(coordinator)
