@@ -56,13 +56,15 @@ class ShardedWriter:
 
     def write(self, batch) -> None:
         pa = _pyarrow()
-        if batch.num_rows == 0:
-            return
-        if self._writer is None or self._rows_in_shard >= self.rows_per_shard:
-            self._open_next(pa)
-        self._writer.write_batch(batch)
-        self._rows_in_shard += batch.num_rows
-        self.num_rows += batch.num_rows
+        offset = 0
+        while offset < batch.num_rows:
+            if self._writer is None or self._rows_in_shard >= self.rows_per_shard:
+                self._open_next(pa)
+            take = min(self.rows_per_shard - self._rows_in_shard, batch.num_rows - offset)
+            self._writer.write_batch(batch.slice(offset, take))
+            self._rows_in_shard += take
+            self.num_rows += take
+            offset += take
 
     def _open_next(self, pa) -> None:
         if self._writer is not None:

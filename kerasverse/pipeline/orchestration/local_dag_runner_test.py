@@ -154,3 +154,23 @@ def test_import_and_dataframe_example_gens_and_import_schema(tmp_path, data_dir)
         with pytest.raises(tfx.orchestration.PipelineRunError, match="ExampleValidator: anomalies found"):
             tfx.orchestration.LocalDagRunner().run(tfx.dsl.Pipeline(
                 pipeline_name="t", pipeline_root=root, components=[example_gen, statistics_gen, schema_gen, failing]))
+
+
+def test_module_file_without_run_fn_and_a_schema_that_no_longer_matches(tmp_path, data_dir):
+    example_gen = tfx.components.CsvExampleGen(input_base=data_dir)
+    module = tmp_path / "module.py"
+    module.write_text("def preprocessing_fn(inputs):\n    return dict(inputs)\n")
+    trainer = tfx.components.Trainer(module_file=str(module), examples=example_gen.outputs["examples"])
+    with pytest.raises(tfx.orchestration.PipelineRunError,
+                       match=r"Trainer: module_file .*module.py does not define `run_fn`. Fix: add `def run_fn"):
+        tfx.orchestration.LocalDagRunner().run(tfx.dsl.Pipeline(
+            pipeline_name="t", pipeline_root=str(tmp_path / "r1"), components=[example_gen, trainer]))
+    schema_file = tmp_path / "schema.json"
+    schema_file.write_text('{"feature": [{"name": "a", "type": "INT"}, {"name": "renamed", "type": "FLOAT"}]}')
+    schema_gen = tfx.components.ImportSchemaGen(schema_file=str(schema_file))
+    transform = tfx.components.Transform(examples=example_gen.outputs["examples"], schema=schema_gen.outputs["schema"],
+                                         module_file=str(module))
+    with pytest.raises(tfx.orchestration.PipelineRunError,
+                       match=r"Transform: .* lacks the schema's features \['renamed'\].*no longer matches the data"):
+        tfx.orchestration.LocalDagRunner().run(tfx.dsl.Pipeline(
+            pipeline_name="t", pipeline_root=str(tmp_path / "r2"), components=[example_gen, schema_gen, transform]))
