@@ -160,7 +160,8 @@ def run(
             or a dict of Ray resources, for one process.
         worker_config: The same for the workers (`"auto"`: as the chief).
         worker_count: Processes besides the chief.
-        entry_point_args: `sys.argv[1:]` of the script.
+        entry_point_args: `sys.argv[1:]` of the script (for `entry_point=None`,
+            default: this process' own arguments).
         stream_logs: Print the chief's output here while the job runs.
         job_labels: Labels recorded with the job (`job.json`, the result).
         args: Positional arguments of a function entry point.
@@ -207,6 +208,8 @@ def run(
         function = entry_point
     elif entry_point is None:
         script, exit_after = _main_script(), True
+        if entry_point_args is None:
+            entry_point_args = sys.argv[1:]
     elif isinstance(entry_point, (str, os.PathLike)):
         script = os.path.abspath(os.fspath(entry_point))
         if not script.endswith(".py") or not os.path.isfile(script):

@@ -1,0 +1,242 @@
+"""`cloud.run` data-parallel training vs a hand-written 2-process loop.
+
+Same model (an MLP, 256 -> 512 -> 512 -> 10, softmax cross-entropy, SGD),
+same data, same global batch, 2 processes on this machine:
+
+- torch: ours is `cloud.run(train_fn, worker_count=1)` running an ordinary
+  `model.fit`; the baseline is a plain `torch.nn` + `DistributedDataParallel`
+  loop on gloo (two processes started with `subprocess`).
+- JAX: ours as above; the baseline is a plain `jax.distributed` loop: a jitted
+  step on arrays assembled with `jax.make_array_from_process_local_data`
+  over a 2-device mesh (the same collective path as `DataParallel`).
+
+Time per step is the median over 3 timed epochs of (epoch time / steps),
+after a warm-up epoch (compilation). Then: time from `cloud.run(...)` to the
+first training step on a fresh local Ray (Ray's start included) and on the
+same, warm Ray; samples/s for 1 and 2 processes. Run once per backend:
+
+    KERAS_BACKEND=torch .venv/bin/python benchmarks/bench_cloud.py
+    KERAS_BACKEND=jax .venv/bin/python benchmarks/bench_cloud.py
+"""
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+INPUT, HIDDEN, CLASSES = 256, 512, 10
+GLOBAL_BATCH, STEPS, EPOCHS = 256, 16, 4  # epoch 0 warms up
+LEARNING_RATE = 0.01
+
+
+def make_data(seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((GLOBAL_BATCH * STEPS, INPUT)).astype("float32")
+    y = rng.integers(0, CLASSES, size=GLOBAL_BATCH * STEPS).astype("int32")
+    return x, y
+
+
+# -- ours -------------------------------------------------------------------
+def train_with_keras(record_first_step=False):
+    """The function `cloud.run` runs: an ordinary Keras script."""
+    import keras
+
+    class Timer(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.first_step = None
+            self.epoch_times = []
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if self.first_step is None:
+                self.first_step = time.time()
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.epoch_times.append(time.perf_counter() - self.start)
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input((INPUT,)),
+        keras.layers.Dense(HIDDEN, activation="relu"),
+        keras.layers.Dense(HIDDEN, activation="relu"),
+        keras.layers.Dense(CLASSES),
+    ])
+    model.compile(
+        keras.optimizers.SGD(LEARNING_RATE),
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    x, y = make_data()
+    timer = Timer()
+    epochs = 1 if record_first_step else EPOCHS
+    steps = None if not record_first_step else 2
+    model.fit(x, y, batch_size=GLOBAL_BATCH, epochs=epochs, shuffle=False, verbose=0,
+              callbacks=[timer], steps_per_epoch=steps)
+    return {
+        "first_step": timer.first_step,
+        "step_s": statistics.median(t / STEPS for t in timer.epoch_times[1:]) if not record_first_step else None,
+    }
+
+
+# -- baselines (each process runs this file with --baseline-worker) ----------
+def torch_worker(rank, world, port):
+    import torch
+    import torch.distributed as dist
+
+    torch.set_num_threads(1)
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(INPUT, HIDDEN), torch.nn.ReLU(),
+        torch.nn.Linear(HIDDEN, HIDDEN), torch.nn.ReLU(),
+        torch.nn.Linear(HIDDEN, CLASSES),
+    )
+    model = torch.nn.parallel.DistributedDataParallel(model)
+    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    x, y = make_data()
+    local = GLOBAL_BATCH // world
+    xs = torch.from_numpy(x)
+    ys = torch.from_numpy(y.astype("int64"))
+    epoch_times = []
+    for _ in range(EPOCHS):
+        start = time.perf_counter()
+        for step in range(STEPS):
+            begin = step * GLOBAL_BATCH + rank * local
+            optimizer.zero_grad()
+            loss = loss_fn(model(xs[begin : begin + local]), ys[begin : begin + local])
+            loss.backward()
+            optimizer.step()
+        loss.item()
+        epoch_times.append(time.perf_counter() - start)
+    dist.destroy_process_group()
+    return statistics.median(t / STEPS for t in epoch_times[1:])
+
+
+def jax_worker(rank, world, port):
+    import jax
+    import jax.numpy as jnp
+    from jax.sharding import Mesh
+    from jax.sharding import NamedSharding
+    from jax.sharding import PartitionSpec
+
+    jax.distributed.initialize(f"127.0.0.1:{port}", world, rank)
+    mesh = Mesh(np.array(jax.devices()), ("batch",))
+    data_sharding = NamedSharding(mesh, PartitionSpec("batch"))
+    replicated = NamedSharding(mesh, PartitionSpec())
+    key = jax.random.PRNGKey(0)
+    shapes = [(INPUT, HIDDEN), (HIDDEN, HIDDEN), (HIDDEN, CLASSES)]
+    params = []
+    for shape in shapes:
+        key, sub = jax.random.split(key)
+        weight = jax.random.normal(sub, shape) * np.sqrt(2.0 / shape[0])
+        params += [jax.device_put(weight, replicated), jax.device_put(jnp.zeros(shape[1]), replicated)]
+
+    def loss_fn(params, x, y):
+        h = x
+        for i in range(0, len(params) - 2, 2):
+            h = jax.nn.relu(h @ params[i] + params[i + 1])
+        logits = h @ params[-2] + params[-1]
+        return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), y[:, None], axis=1))
+
+    @jax.jit
+    def step(params, x, y):
+        loss, grads = jax.value_and_grad(loss_fn)(params, x, y)
+        return [p - LEARNING_RATE * g for p, g in zip(params, grads)], loss
+
+    x, y = make_data()
+    local = GLOBAL_BATCH // world
+    epoch_times = []
+    for _ in range(EPOCHS):
+        start = time.perf_counter()
+        for index in range(STEPS):
+            begin = index * GLOBAL_BATCH + rank * local
+            xb = jax.make_array_from_process_local_data(data_sharding, x[begin : begin + local])
+            yb = jax.make_array_from_process_local_data(data_sharding, y[begin : begin + local])
+            params, loss = step(params, xb, yb)
+        loss.block_until_ready()
+        epoch_times.append(time.perf_counter() - start)
+    jax.distributed.shutdown()
+    return statistics.median(t / STEPS for t in epoch_times[1:])
+
+
+def run_baseline(backend, world=2):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "KERAS_BACKEND": backend, "JAX_PLATFORMS": "cpu"}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--baseline-worker", backend, "--rank", str(rank),
+             "--world", str(world), "--port", str(port)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )
+        for rank in range(world)
+    ]
+    outputs = [p.communicate(timeout=900) for p in processes]
+    for process, (_, err) in zip(processes, outputs):
+        if process.returncode:
+            raise RuntimeError(f"baseline worker failed: {err[-2000:]}")
+    return json.loads(outputs[0][0].strip().splitlines()[-1])["step_s"]
+
+
+def main():
+    backend = os.environ.get("KERAS_BACKEND")
+    if backend not in ("jax", "torch"):
+        raise SystemExit("Set KERAS_BACKEND=jax or KERAS_BACKEND=torch.")
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import harness
+    import ray
+
+    from kerasverse import cloud
+
+    jobs = os.path.join("/tmp", "kerasverse-bench-cloud")
+    # Time to first step on a fresh local Ray: cloud.run starts Ray itself.
+    start = time.time()
+    fresh = cloud.run(train_with_keras, args=(True,), checkpoint_dir=jobs).result["first_step"] - start
+    start = time.time()
+    warm = cloud.run(train_with_keras, args=(True,), checkpoint_dir=jobs).result["first_step"] - start
+    one = cloud.run(train_with_keras, checkpoint_dir=jobs).result["step_s"]
+    two = cloud.run(train_with_keras, worker_count=1, checkpoint_dir=jobs).result["step_s"]
+    ray.shutdown()
+    baseline = run_baseline(backend)
+    peer = "DDP on gloo" if backend == "torch" else "jax.distributed + jit"
+    rows = [
+        harness.comparison_row(f"step time, 2 processes ({peer})", two, baseline, unit="s"),
+        {"case": "time to first step, fresh local Ray", "kerasverse": f"{fresh:.4g} s", "peer": "", "ratio": ""},
+        {"case": "time to first step, warm Ray", "kerasverse": f"{warm:.4g} s", "peer": "", "ratio": ""},
+        {"case": "samples/s, 1 process", "kerasverse": f"{GLOBAL_BATCH / one:.5g}", "peer": "", "ratio": ""},
+        {"case": "samples/s, 2 processes", "kerasverse": f"{GLOBAL_BATCH / two:.5g}",
+         "peer": f"{GLOBAL_BATCH / baseline:.5g}", "ratio": f"{(GLOBAL_BATCH / two) / (GLOBAL_BATCH / baseline):.2f}x"},
+    ]
+    print(f"cloud.run vs a hand-written 2-process loop; KERAS_BACKEND={backend}; "
+          f"{os.cpu_count()} cores (shared, loaded); MLP {INPUT}-{HIDDEN}-{HIDDEN}-{CLASSES}, "
+          f"global batch {GLOBAL_BATCH}, median of {EPOCHS - 1} epochs of {STEPS} steps "
+          "(ratio = peer / ours: > 1 means kerasverse is faster; goal >= 0.87x, i.e. <= 1.15x the time)")
+    print(harness.format_table(rows, ["case", "kerasverse", "peer", "ratio"]))
+    print(f"overhead: cloud.run step time = {two / baseline:.2f}x the baseline's")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--baseline-worker", choices=["torch", "jax"])
+    parser.add_argument("--rank", type=int, default=0)
+    parser.add_argument("--world", type=int, default=2)
+    parser.add_argument("--port", type=int, default=0)
+    arguments = parser.parse_args()
+    if arguments.baseline_worker:
+        worker = torch_worker if arguments.baseline_worker == "torch" else jax_worker
+        step_s = worker(arguments.rank, arguments.world, arguments.port)
+        print(json.dumps({"step_s": step_s}))
+    else:
+        main()
