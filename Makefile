@@ -17,7 +17,7 @@ PYTEST_ARGS ?= -n 2
 # only by that exporter, in a child process).
 DEMO_EXTRAS := all,litert
 TEST_EXTRAS := all,litert,test
-BENCH_PEERS := keras-tuner==1.4.8 optuna pycocotools keras-hub==0.32.0 keras-cv==0.9.0 \
+BENCH_PEERS := keras-tuner==1.4.8 optuna optuna-dashboard pycocotools keras-hub==0.32.0 keras-cv==0.9.0 \
 	tensorflow-model-optimization==0.8.1 tf-keras
 # The official TF.js converter pins TensorFlow 2.19 and tensorflow-decision-forests,
 # which clash with keras-hub's tensorflow-text 2.21: installed without its

@@ -5,7 +5,11 @@ progress bar, HTML report) → best model → `kerasverse.optimize` (80 %
 magnitude pruning, fine-tuned) → `kerasverse.export` (TF.js verified in Node,
 ONNX verified in onnxruntime, LiteRT float and int8 verified in the LiteRT
 interpreter) → one summary table: accuracy, size, max difference from Keras,
-batch-1 latency per artifact.
+batch-1 latency per artifact. Then TFX's penguin pipeline on `kerasverse.pipeline`
+(ingest → statistics → schema → validate → transform → tune → train →
+evaluate/bless → push; run cold, cached, and on new data), the pushed model
+served by `kerasverse serve` (TF Serving's REST API) and queried once with a
+raw row, an AutoML search, and the command that opens it all in `kerasverse ui`.
 
 A stage whose optional dependency is missing is skipped with the install line
 (`kerasverse info` lists them all); the table says which.
@@ -224,13 +228,54 @@ def export_all(model, x_train, x_test, y_test, args):
     return rows
 
 
+def run_pipeline(args):
+    """TFX's penguin pipeline (examples/penguin_pipeline.py) under args.out/pipeline."""
+    print("\n[pipeline] TFX's penguin pipeline on kerasverse.pipeline: cold, cached, new data")
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import penguin_pipeline
+
+    workdir = os.path.join(args.out, "pipeline")
+    shutil.rmtree(workdir, ignore_errors=True)
+    summary = penguin_pipeline.main(workdir, train_steps=args.pipeline_steps, tuner_steps=10,
+                                    max_trials=2, verbose=True)
+    summary["serving_dir"] = os.path.join(workdir, "serving")
+    return summary
+
+
+def serve_and_query(serving_dir, row):
+    """`kerasverse serve` on the pushed model folder; one :predict with a raw row."""
+    from kerasverse.serving import Client
+    from kerasverse.serving import ModelServer
+
+    print(f"\n[serve] kerasverse serve --model_name=penguin --model_base_path={serving_dir}")
+    with ModelServer([("penguin", serving_dir)], rest_api_port=0, file_system_poll_wait_seconds=0) as server:
+        client = Client(server.url)
+        status = client.status("penguin")
+        prediction = client.predict("penguin", [row])
+        print(f"  GET  /v1/models/penguin -> {status}")
+        print(f"  POST /v1/models/penguin:predict {{\"instances\": [{row}]}}")
+        print(f"       -> class probabilities {np.round(np.asarray(prediction)[0], 3).tolist()}")
+    return prediction
+
+
+def run_automl(args):
+    """A short AutoML search (examples/automl_example.py)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import automl_example
+
+    print("\n[automl] kerasverse.automl: StructuredDataClassifier on a CSV with strings and missing values")
+    return automl_example.main(os.path.join(args.out, "automl"))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="demo_output", help="where the study, report and artifacts go")
     parser.add_argument("--trials", type=int, default=6)
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--stages", default="tune,optimize,export", help="comma-separated subset")
+    parser.add_argument("--stages", default="tune,optimize,export,pipeline,serve,automl",
+                        help="comma-separated subset of tune,optimize,export,pipeline,serve,automl")
+    parser.add_argument("--pipeline-steps", type=int, default=60, help="the pipeline Trainer's train steps")
     args = parser.parse_args(argv)
     stages = set(args.stages.split(","))
     os.makedirs(args.out, exist_ok=True)
@@ -257,6 +302,24 @@ def main(argv=None):
 
     print(f"\nSummary ({time.perf_counter() - start:.0f} s; max |diff| and top-1 agreement vs the Keras model exported):")
     print_table(rows, ["artifact", "accuracy", "size KB", "gzip KB", "max |diff|", "top-1 agree", "batch-1 ms", "note"])
+    if "pipeline" in stages:
+        try:
+            summary = run_pipeline(args)
+        except ImportError as error:
+            skipped("pipeline", error)
+        else:
+            if "serve" in stages and summary["pushed_versions"]:
+                try:
+                    serve_and_query(summary["serving_dir"], summary["prediction"]["row"])
+                except ImportError as error:
+                    skipped("serve", error)
+    if "automl" in stages:
+        try:
+            run_automl(args)
+        except ImportError as error:
+            skipped("automl", error)
+    print(f"\nSee it all in one page: kerasverse ui {args.out}"
+          + ("  (add --server URL for a running `kerasverse serve`)" if "pipeline" in stages else ""))
     return rows
 
 

@@ -19,7 +19,8 @@ def test_demo_without_export_trains_a_useful_model(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_full_demo_exports_verified_artifacts(tmp_path):
-    rows = demo.main(["--out", str(tmp_path), "--trials", "2", "--epochs", "3"])
+    rows = demo.main(["--out", str(tmp_path), "--trials", "2", "--epochs", "3",
+                      "--stages", "tune,optimize,export"])
     by_name = {row["artifact"]: row for row in rows}
     assert float(by_name["keras (pruned, float32)"]["accuracy"]) > 0.85
     for name in ("tfjs (node)", "onnx (onnxruntime)", "litert float32"):
@@ -29,3 +30,13 @@ def test_full_demo_exports_verified_artifacts(tmp_path):
     kvz, keras_file = by_name["kvz (pruned, int8)"], by_name["keras (pruned, float32)"]
     assert float(kvz["top-1 agree"]) >= 0.95
     assert float(kvz["size KB"]) < float(keras_file["size KB"]) / 5
+
+
+@pytest.mark.slow
+def test_demo_pipeline_is_pushed_served_and_queried(tmp_path, capsys):
+    demo.main(["--out", str(tmp_path), "--stages", "pipeline,serve", "--pipeline-steps", "10"])
+    out = capsys.readouterr().out
+    assert "AVAILABLE" in out and "class probabilities" in out
+    assert f"kerasverse ui {tmp_path}" in out
+    versions = [v for v in os.listdir(tmp_path / "pipeline" / "serving") if v.isdigit()]
+    assert versions

@@ -143,9 +143,12 @@ class MetadataSource:
             "WHERE a.context_id = :id ORDER BY e.id", id=int(run_id),
         ):
             props = _loads(properties)
+            state_name = _state_name(state)
+            if state_name == "CANCELED" and props.get("skipped"):
+                state_name = "SKIPPED"  # How the pipeline's runner records a skipped component.
             executions.append({
                 "id": execution_id, "component": props.get("component_id") or name, "type": types.get(type_id, "?"),
-                "state": _state_name(state), "properties": props,
+                "state": state_name, "properties": props, "note": props.get("skipped") or "",
                 "duration_s": None if created is None or updated is None else max(updated - created, 0) / 1000.0,
             })
         events = self.events([e["id"] for e in executions])

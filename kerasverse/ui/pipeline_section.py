@@ -211,7 +211,8 @@ class PipelineSection:
             rows.append([
                 f'<td id="exec-{execution["id"]}" data-field="component" '
                 f'data-value="{pages.esc(_json(execution["component"]))}">{pages.esc(execution["component"])}</td>',
-                pages.cell(execution["state"], "state", raw=pages.status_badge(execution["state"])),
+                pages.cell(execution["state"], "state", raw=pages.status_badge(execution["state"])
+                           + (f" <small>{pages.esc(execution['note'])}</small>" if execution.get("note") else "")),
                 pages.cell(execution["type"], "type"),
                 pages.cell(None if execution["duration_s"] is None else round(execution["duration_s"], 3), "duration_s"),
                 pages.cell(len(inputs), "num_inputs", raw="<br>".join(inputs)),

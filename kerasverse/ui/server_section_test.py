@@ -73,3 +73,19 @@ kerasverse_serving_model_runtime{model_name="m",version="2",runtime="onnx"} 1
     assert metrics["m"]["requests"] == 7 and metrics["m"]["errors"] == 2
     assert metrics["m"]["mean_latency_ms"] == pytest.approx(1.0)  # 5000 us over 5 requests.
     assert metrics["m"]["runtimes"] == {"2": "onnx"}
+
+
+def test_models_page_in_chromium(served, tmp_path):
+    from kerasverse.ui.browser_test import MISSING
+    from kerasverse.ui.browser_test import Driver
+    from kerasverse.ui.browser_test import shots_dir
+
+    if MISSING is not None:
+        pytest.skip(f"browser test needs: {MISSING}")
+    plan = {"base": served["ui"].url, "shots": shots_dir(tmp_path),
+            "pages": [{"name": "models", "path": "/models"}]}
+    (page,) = list(Driver(plan, tmp_path).events())
+    assert page["consoleErrors"] == [] and page["errors"] == []
+    (row,) = page["cells"]["models"]
+    assert row["model"] == "tiny" and row["requests"] >= 3
+    assert "1: AVAILABLE" in row["versions"]
