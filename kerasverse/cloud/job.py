@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import threading
 import time
 from typing import Any
@@ -118,6 +119,10 @@ class Job:
         from kerasverse.cloud.run import write_job_record
 
         record = self._read_record(self.job_dir)
+        main_thread = threading.current_thread() is threading.main_thread()
+        # Ray Train installs a SIGINT handler that aborts its controller (Ctrl-C
+        # stops the job); put ours back afterwards.
+        previous_sigint = signal.getsignal(signal.SIGINT) if main_thread else None
         try:
             ray_result = trainer.fit()
         except Exception as error:  # Ray Train's TrainingFailedError and others.
@@ -131,6 +136,9 @@ class Job:
             self._error = JobFailedError(f"Job {self.job_id} failed:\n{text}", result)
             self._error.__cause__ = error
             return
+        finally:
+            if main_thread and previous_sigint is not None:
+                signal.signal(signal.SIGINT, previous_sigint)
         value = ray_result.return_value or {}
         checkpoint = ray_result.checkpoint.path if ray_result.checkpoint is not None else None
         write_job_record(self.job_dir, status="SUCCEEDED", checkpoint=checkpoint)
