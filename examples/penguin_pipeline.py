@@ -81,8 +81,11 @@ def _datasets(fn_args, tf_transform_output, batch_size=32):
 
 def tuner_fn(fn_args):
     """Builds a RandomSearch over `_hyperparameters()` (kerasverse.tuner)."""
+    import keras
+
     from kerasverse import tuner as kt
 
+    keras.utils.set_random_seed(fn_args.custom_config.get("seed", 0))
     tf_transform_output = tft.TFTransformOutput(fn_args.transform_output)
     train, evaluation = _datasets(fn_args, tf_transform_output)
     tuner = kt.RandomSearch(
@@ -98,8 +101,11 @@ def tuner_fn(fn_args):
 
 def run_fn(fn_args):
     """Trains with the tuned hyperparameters and saves `model.keras` for serving."""
+    import keras
+
     from kerasverse import tuner as kt
 
+    keras.utils.set_random_seed(fn_args.custom_config.get("seed", 0))
     tf_transform_output = tft.TFTransformOutput(fn_args.transform_output)
     train, evaluation = _datasets(fn_args, tf_transform_output)
     if fn_args.hyperparameters:

@@ -21,7 +21,7 @@ UPSTREAM = ["CsvExampleGen", "StatisticsGen", "SchemaGen", "ExampleValidator", "
 @pytest.fixture(scope="module")
 def summary(tmp_path_factory):
     workdir = str(tmp_path_factory.mktemp("penguin"))
-    result = penguin_pipeline.main(workdir, train_steps=25, tuner_steps=3, max_trials=1, verbose=False)
+    result = penguin_pipeline.main(workdir, train_steps=60, tuner_steps=3, max_trials=1, verbose=False)
     result["workdir"] = workdir
     return result
 
@@ -91,3 +91,21 @@ def test_lineage_from_pushed_model_back_to_the_csv(summary):
         capture_output=True, text=True, env={**os.environ, "KERAS_BACKEND": os.environ.get("KERAS_BACKEND", "jax")})
     assert cli.returncode == 0, cli.stderr
     assert "PushedModel" in cli.stdout and "penguins.csv" in cli.stdout
+
+
+def test_infra_validator_serves_the_candidate_with_kerasverse_serve(summary, tmp_path):
+    pytest.importorskip("kerasverse.serving")
+    from kerasverse.pipeline.components.infra_validator import InfraValidatorExecutor
+    from kerasverse.pipeline.types import standard_artifacts
+
+    store = MetadataStore(summary["metadata"])
+    model = store.get_artifacts_by_type("Model")[-1]
+    examples = [a for a in store.get_artifacts_by_type("Examples") if a.producer_component == "CsvExampleGen"][-1]
+    store.dispose()
+    blessing = standard_artifacts.InfraBlessing(str(tmp_path))
+    InfraValidatorExecutor().Do({"model": [model], "examples": [examples]}, {"blessing": [blessing]},
+                                {"request_spec": tfx.proto.RequestSpec(num_examples=2)})
+    report = json.load(open(tmp_path / "validation.json"))
+    assert blessing.get_custom_property("blessed") == 1, (report, (tmp_path / "server.log").read_text()[-2000:])
+    assert [check["check"] for check in report["checks"]] == ["load", "predict", "predict"]
+    assert os.path.isfile(tmp_path / "INFRA_BLESSED")

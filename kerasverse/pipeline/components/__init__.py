@@ -8,6 +8,7 @@ from kerasverse.pipeline.components.example_gen import CsvExampleGen
 from kerasverse.pipeline.components.example_gen import DataFrameExampleGen
 from kerasverse.pipeline.components.example_gen import ImportExampleGen
 from kerasverse.pipeline.components.example_validator import ExampleValidator
+from kerasverse.pipeline.components.infra_validator import InfraValidator
 from kerasverse.pipeline.components.pusher import Pusher
 from kerasverse.pipeline.components.schema_gen import ImportSchemaGen
 from kerasverse.pipeline.components.schema_gen import SchemaGen
@@ -18,6 +19,6 @@ from kerasverse.pipeline.components.tuner import Tuner
 
 __all__ = [
     "BaseComponent", "BaseExecutor", "CsvExampleGen", "DataFrameExampleGen", "Evaluator", "ExampleValidator",
-    "ImportExampleGen", "ImportSchemaGen", "Pusher", "SchemaGen", "SkipExecution", "StatisticsGen", "Trainer",
+    "ImportExampleGen", "ImportSchemaGen", "InfraValidator", "Pusher", "SchemaGen", "SkipExecution", "StatisticsGen", "Trainer",
     "Transform", "Tuner",
 ]

@@ -124,7 +124,7 @@ class ServingSpec:
 
 @dataclasses.dataclass
 class ValidationSpec:
-    max_loading_time_seconds: int = 60
+    max_loading_time_seconds: int = 180
     num_tries: int = 1
 
 
