@@ -44,17 +44,57 @@ class _NumericAccumulator:
             return
         values = values.astype(np.float64, copy=False)
         finite = values[np.isfinite(values)]
-        n = values.size
         batch_mean = float(finite.mean()) if finite.size else 0.0
         batch_m2 = float(((finite - batch_mean) ** 2).sum()) if finite.size else 0.0
-        self._merge_moments(n, batch_mean, batch_m2, finite.size)
+        self._merge_moments(values.size, batch_mean, batch_m2)
         self.min = min(self.min, float(values.min()))
         self.max = max(self.max, float(values.max()))
         self.zeros += int(np.count_nonzero(values == 0))
-        keys = self.rng.random(values.size)
-        self._merge_sample(values, keys)
+        self._sample_from(values)
 
-    def _merge_moments(self, n: int, mean: float, m2: float, finite_n: int | None = None) -> None:
+    def update_arrow(self, column) -> None:
+        """The same as `update`, with pyarrow kernels (no copy of the column)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if pa.types.is_floating(column.type):
+            nan = int(pc.sum(pc.is_nan(column)).as_py() or 0)
+            if nan:
+                column = pc.filter(column, pc.invert(pc.is_nan(column)))
+                self.missing += nan
+        self.missing += column.null_count
+        if column.null_count:
+            column = column.drop_null()
+        n = len(column)
+        if n == 0:
+            return
+        if pa.types.is_boolean(column.type):
+            column = column.cast(pa.int8())
+        mean = pc.mean(column).as_py()
+        variance = pc.variance(column, ddof=0).as_py() or 0.0
+        self._merge_moments(n, float(mean), float(variance) * n)
+        extremes = pc.min_max(column)
+        self.min = min(self.min, float(extremes["min"].as_py()))
+        self.max = max(self.max, float(extremes["max"].as_py()))
+        self.zeros += int(pc.sum(pc.equal(column, 0)).as_py() or 0)
+        self._sample_from(column)
+
+    def _sample_from(self, values) -> None:
+        """Adds a batch to the bottom-k sample drawing keys only for the values that can enter it."""
+        n = len(values)
+        if self.sample_keys.size < SAMPLE_SIZE:
+            chosen, keys = np.arange(n), self.rng.random(n)
+        else:
+            threshold = float(self.sample_keys.max())
+            count = int(self.rng.binomial(n, threshold))
+            if count == 0:
+                return
+            chosen = self.rng.choice(n, count, replace=False)
+            keys = self.rng.random(count) * threshold
+        picked = values[chosen] if isinstance(values, np.ndarray) else values.take(chosen).to_numpy(zero_copy_only=False)
+        self._merge_sample(np.asarray(picked, dtype=np.float64), keys)
+
+    def _merge_moments(self, n: int, mean: float, m2: float) -> None:
         total = self.count + n
         if n:
             delta = mean - self.mean
@@ -226,15 +266,7 @@ class StatisticsAccumulator:
                     raise ValueError(f"Statistics: column {name!r} changes type (string then number) between batches.")
                 if kind == "FLOAT":
                     accumulator.kind = "FLOAT"
-                valid = column.drop_null() if column.null_count else column
-                values = valid.to_numpy(zero_copy_only=False)
-                if pa.types.is_floating(arrow_type):
-                    nan = np.isnan(values)
-                    missing = column.null_count + int(nan.sum())
-                    values = values[~nan]
-                else:
-                    missing = column.null_count
-                accumulator.update(values, missing)
+                accumulator.update_arrow(column)
             elif pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type) or pa.types.is_binary(arrow_type):
                 accumulator = self.features.setdefault(name, _StringAccumulator())
                 if not isinstance(accumulator, _StringAccumulator):
