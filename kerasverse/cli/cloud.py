@@ -10,6 +10,8 @@ import os
 import subprocess
 import sys
 
+_RUN_PARSER = []
+
 
 def _labels(values):
     labels = {}
@@ -28,8 +30,15 @@ def _run(args):
     from kerasverse.cloud.run import write_job_record
 
     script_args = list(args.script_args or [])
-    if script_args[:1] == ["--"]:
-        script_args = script_args[1:]
+    if "--" in script_args:
+        # Options may also follow the script: `run train.py --workers 2 -- --epochs 3`.
+        split = script_args.index("--")
+        if split:
+            options = _RUN_PARSER[0].parse_args([*script_args[:split], args.entry_point])
+            for key, value in vars(options).items():
+                if key != "script_args" and value != _RUN_PARSER[0].get_default(key):
+                    setattr(args, key, value)
+        script_args = script_args[split + 1 :]
     if args.no_wait:
         # The job's driver runs on in a detached process that records its state
         # in the job directory, where `status` and `logs` read it.
@@ -124,6 +133,7 @@ def register(subparsers):
     run.add_argument("--job-id", help=argparse_suppress())
     run.add_argument("script_args", nargs="...", help="arguments of the script (after --)")
     run.set_defaults(func=_run)
+    _RUN_PARSER[:] = [run]
     for name, func, text in (("status", _status, "a job's status"), ("logs", _logs, "a job's logs")):
         command = commands.add_parser(name, help=text)
         command.add_argument("job_id")

@@ -125,6 +125,9 @@ def test_a_script_submitting_itself_stops_with_its_local_ray_on_ctrl_c(tmp_path)
         process.kill()
         pytest.fail("the command did not stop within 120 s of Ctrl-C")
     _assert_no_orphans(seen)
-    record = glob.glob(str(tmp_path / "jobs" / "*" / "job.json"))
-    assert '"status": "FAILED"' in open(record[0]).read() or "CANCELLED" in open(record[0]).read()
+    (job_dir,) = glob.glob(str(tmp_path / "jobs" / "*"))
+    from kerasverse import cloud
+
+    assert cloud.Job.load(os.path.basename(job_dir), str(tmp_path / "jobs")).status() in (
+        "CANCELLED", "FAILED"), output
     assert "TRAINED" not in output

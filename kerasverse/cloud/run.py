@@ -305,7 +305,7 @@ def run(
         return job
     try:
         job._run(trainer)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):  # Ctrl-C (Ray Train's handler may exit).
         write_job_record(job_dir, status="CANCELLED")
         cluster_module.shutdown()
         raise
