@@ -62,8 +62,12 @@ class GreedyOracle(oracle_module.Oracle):
         for index, values in enumerate(self.initial_hps):
             if not self._tried_initial_hps[index]:
                 self._tried_initial_hps[index] = True
-                self._tried_so_far.add(self._compute_values_hash(values))
-                return {"status": TrialStatus.RUNNING, "values": dict(values)}
+                # Names of the space the configuration leaves out take their defaults.
+                hps = self.hyperparameters.copy()
+                hps.values = dict(values)
+                hps.ensure_active_values()
+                self._tried_so_far.add(self._compute_values_hash(hps.values))
+                return {"status": TrialStatus.RUNNING, "values": dict(hps.values)}
         rng = np.random.default_rng(self._seed_state)
         for _ in range(self._max_collisions):
             best = self._best_hps()
