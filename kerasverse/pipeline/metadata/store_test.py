@@ -54,3 +54,26 @@ def test_executions_artifacts_events_and_contexts(store):
         (first, "OUTPUT", "examples"), (second, "INPUT", "examples")}
     assert store.get_execution_outputs(first)["examples"][0].uri == "/data/examples/1"
     assert store.get_artifacts_by_type("Examples", context=("pipeline", "no-such-pipeline")) == []
+
+
+def test_a_pipeline_on_postgresql_caches_and_keeps_lineage(tmp_path):
+    from kerasverse import pipeline as tfx
+
+    url = _postgres_url()
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "rows.csv").write_text("a,b\n" + "".join(f"{i},{i % 4}\n" for i in range(40)))
+    example_gen = tfx.components.CsvExampleGen(input_base=str(data))
+    statistics_gen = tfx.components.StatisticsGen(examples=example_gen.outputs["examples"])
+    name = f"pg-{uuid.uuid4().hex[:8]}"
+    p = tfx.dsl.Pipeline(pipeline_name=name, pipeline_root=str(tmp_path / "root"), enable_cache=True,
+                         components=[example_gen, statistics_gen],
+                         metadata_connection_config=tfx.orchestration.metadata.connection_config(url))
+    assert set(tfx.orchestration.LocalDagRunner().run(p).values()) == {"COMPLETE"}
+    assert set(tfx.orchestration.LocalDagRunner().run(p).values()) == {"CACHED"}
+    store = MetadataStore(url)
+    statistics = store.get_artifacts_by_type("ExampleStatistics", context=("pipeline", name))
+    lineage = tfx.get_lineage(store, artifact_id=statistics[0].id)
+    store.dispose()
+    assert [step["type"] for step in lineage] == ["ExampleStatistics", "Examples"]
+    assert lineage[1]["files"] == [str(data / "rows.csv")]
