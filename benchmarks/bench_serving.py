@@ -139,7 +139,8 @@ if __name__ == "__main__":
 
 
 def peer_env():
-    return {**os.environ, "KERAS_BACKEND": "jax", "PYTHONPATH": ROOT, "MLFLOW_TRACKING_URI": "file:///tmp/kerasverse-bench-mlruns"}
+    path = os.path.dirname(PEER_PYTHON) + os.pathsep + os.environ.get("PATH", "")
+    return {**os.environ, "PATH": path, "KERAS_BACKEND": "jax", "PYTHONPATH": ROOT, "MLFLOW_TRACKING_URI": "file:///tmp/kerasverse-bench-mlruns"}
 
 
 def prepare_mlflow(root, workdir, models):
@@ -163,9 +164,11 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def wait_http(port, path, body=None, timeout=900):
+def wait_http(port, path, body=None, timeout=900, process=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server exited with code {process.returncode} (see servers.log)")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             connection.request("POST" if body else "GET", path, body=body, headers={"Content-Type": "application/json"})
@@ -300,7 +303,7 @@ def run_load(port, path, bodies, clients, duration, warmup=1.0):
 
 
 def check_outputs(server, model, body, reference):
-    answer = wait_http(server.port, server.predict_path(model), body)
+    answer = wait_http(server.port, server.predict_path(model), body, process=server.process)
     predictions = np.asarray(answer["predictions"] if isinstance(answer, dict) else answer, dtype="float32")
     return float(np.max(np.abs(predictions.reshape(reference.shape) - reference)))
 

@@ -27,6 +27,7 @@ from kerasverse.serving.loader import LoadOptions
 from kerasverse.serving.loader import load_version
 from kerasverse.serving.model_source import FileSystemModelSource
 from kerasverse.serving.model_source import ModelSource
+from kerasverse.serving.ray_serve import build_ray_app
 from kerasverse.serving.runtime import Runtime
 from kerasverse.serving.server import ModelServer
 from kerasverse.serving.server import free_port
@@ -44,6 +45,7 @@ __all__ = [
     "ServingClientError",
     "ServingError",
     "TensorSpec",
+    "build_ray_app",
     "free_port",
     "load_batching_parameters",
     "load_model_config",

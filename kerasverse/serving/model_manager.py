@@ -224,15 +224,29 @@ class ServedModel:
 
 
 def _warm_up(runtime: Runtime, runner: BucketRunner) -> None:
-    """Compiles the smallest bucket at load time, with zeros, so the first request does not pay for it."""
+    """Runs every batch bucket once at load time, so no request pays for a compilation.
+
+    The example row is zeros (the text `"warm up"` for string inputs), put
+    through `preprocess` like a request; models with a free non-batch
+    dimension in their request signature are compiled on first use instead.
+    """
     import numpy as np
 
-    features = {}
-    for name, spec in runtime.model_inputs.items():
-        if spec.dtype == "string" or any(size is None for size in spec.shape[1:]):
+    raw = {}
+    for name, spec in runtime.inputs.items():
+        if any(size is None for size in spec.shape[1:]):
             return
-        features[name] = np.zeros((1, *spec.shape[1:]), dtype=spec.dtype)
-    runner(features)
+        if spec.dtype == "string":
+            raw[name] = np.full((1, *spec.shape[1:]), "warm up", dtype=object)
+        else:
+            raw[name] = np.zeros((1, *spec.shape[1:]), dtype=spec.dtype)
+    try:
+        features = runtime.preprocess(raw)
+    except Exception as error:  # noqa: BLE001 -- a transform may refuse made-up values; compile on first use then
+        logger.info("No warm-up for %s: preprocessing an example row failed (%s)", runtime.name, error)
+        return
+    for bucket in runner.buckets:
+        runner({name: np.repeat(array, bucket, axis=0) for name, array in features.items()})
 
 
 class ModelManager:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 
 import httpx
 import keras
@@ -18,8 +19,9 @@ from kerasverse.serving.conftest import small_model
 
 
 @pytest.fixture(scope="module")
-def server(model_root):
-    digits = os.path.join(model_root, "digits")
+def server(model_root, tmp_path_factory):
+    digits = str(tmp_path_factory.mktemp("server") / "digits")
+    shutil.copytree(os.path.join(model_root, "digits", "1"), os.path.join(digits, "1"))
     save_version(digits, 2, small_model(seed=2))
     configs = [
         ModelConfig("digits", digits, version_policy="all", version_labels={"stable": 1, "canary": 2}),
@@ -35,8 +37,8 @@ def http(server):
         yield client
 
 
-def _oracle(model_root, version, x):
-    model = keras.saving.load_model(os.path.join(model_root, "digits", str(version), "model.keras"))
+def _oracle(server, version, x):
+    model = keras.saving.load_model(os.path.join(server.manager.models["digits"].config.base_path, str(version), "model.keras"))
     return np.asarray(model.predict(x, verbose=0))
 
 
@@ -64,15 +66,15 @@ def test_metadata_has_the_serving_default_signature(http):
     assert [d["size"] for d in signature["outputs"]["probs"]["tensor_shape"]["dim"]] == ["-1", "3"]
 
 
-def test_predict_row_and_columnar_match_keras(http, model_root):
+def test_predict_row_and_columnar_match_keras(http, server):
     x = images(5)
     rows = http.post("/v1/models/digits/versions/1:predict", json={"instances": x.tolist()})
     assert rows.status_code == 200, rows.text
-    np.testing.assert_allclose(rows.json()["predictions"], _oracle(model_root, 1, x), atol=1e-5)
+    np.testing.assert_allclose(rows.json()["predictions"], _oracle(server, 1, x), atol=1e-5)
     columns = http.post("/v1/models/digits/labels/canary:predict", content=json.dumps({"inputs": x.tolist()}))
-    np.testing.assert_allclose(columns.json()["outputs"], _oracle(model_root, 2, x), atol=1e-5)
+    np.testing.assert_allclose(columns.json()["outputs"], _oracle(server, 2, x), atol=1e-5)
     latest = http.post("/v1/models/digits:predict", json={"instances": x[:1].tolist()})
-    np.testing.assert_allclose(latest.json()["predictions"], _oracle(model_root, 2, x[:1]), atol=1e-5)
+    np.testing.assert_allclose(latest.json()["predictions"], _oracle(server, 2, x[:1]), atol=1e-5)
 
 
 def test_named_inputs_and_several_outputs(http, model_root):
@@ -122,7 +124,7 @@ def test_errors_are_tf_serving_errors(http, method, path, body, status, message)
     assert pytest.importorskip("re").search(message, answer.json()["error"])
 
 
-def test_kserve_v2_routes(http, model_root):
+def test_kserve_v2_routes(http, server):
     assert http.get("/v2/health/live").json() == {"live": True}
     assert http.get("/v2/health/ready").json() == {"ready": True}
     assert http.get("/v2/models/digits/versions/1/ready").json() == {"name": "digits", "ready": True}
@@ -135,16 +137,16 @@ def test_kserve_v2_routes(http, model_root):
     assert answer["model_name"] == "digits" and answer["model_version"] == "1" and answer["id"] == "r1"
     (output,) = answer["outputs"]
     assert output["name"] == "probs" and output["shape"] == [3, 3] and output["datatype"] == "FP32"
-    np.testing.assert_allclose(np.reshape(output["data"], (3, 3)), _oracle(model_root, 1, x), atol=1e-5)
+    np.testing.assert_allclose(np.reshape(output["data"], (3, 3)), _oracle(server, 1, x), atol=1e-5)
     bad = http.post("/v2/models/digits/infer", json={"inputs": [{"name": "image", "shape": [2, 8, 8, 1], "datatype": "FP32", "data": [1.0]}]})
     assert bad.status_code == 400 and "needs 128 values" in bad.json()["error"]
 
 
-def test_client_and_metrics(server, model_root):
+def test_client_and_metrics(server):
     client = Client(server.url)
     x = images(2)
-    np.testing.assert_allclose(client.predict("digits", x, version=1), _oracle(model_root, 1, x), atol=1e-5)
-    np.testing.assert_allclose(client.predict("digits", x, label="stable", columnar=True), _oracle(model_root, 1, x), atol=1e-5)
+    np.testing.assert_allclose(client.predict("digits", x, version=1), _oracle(server, 1, x), atol=1e-5)
+    np.testing.assert_allclose(client.predict("digits", x, label="stable", columnar=True), _oracle(server, 1, x), atol=1e-5)
     assert client.status("digits", version=2)[0]["state"] == "AVAILABLE"
     with pytest.raises(ServingClientError, match="Could not find any versions of model nope") as info:
         client.status("nope")
