@@ -59,11 +59,13 @@ def _check_columns(columns: dict[str, np.ndarray], raw_features: dict[str, Any],
 
 
 def _transform_file(job: tuple) -> int:
+    """Transforms one Parquet shard (a Ray task under RayDagRunner). `job[0]` is the module
+    file (reloaded in the worker) or, for an in-process function, the function itself."""
     module_file, fn_path, values, raw_features, source, target = job
-    preprocessing_fn = load_fn("Transform", "preprocessing_fn", module_file=module_file, fn=fn_path)
-    writer = None
-    rows = 0
+    preprocessing_fn = module_file if callable(module_file) else load_fn(
+        "Transform", "preprocessing_fn", module_file=module_file, fn=fn_path)
     pa = _pyarrow()
+    writer, rows = None, 0
     for batch in iter_batches([source]):
         columns = batch_to_numpy(batch)
         _check_columns(columns, raw_features, source)
@@ -113,9 +115,13 @@ class TransformExecutor(BaseExecutor):
             os.makedirs(transformed.split_uri(split), exist_ok=True)
             for index, source in enumerate(split_files(examples.uri, split)):
                 target = os.path.join(transformed.split_uri(split), f"data-{index:05d}.parquet")
-                jobs.append((module_file, fn_path if isinstance(fn_path, str) else None, values, raw_features, source, target))
-        if not module_file and not isinstance(fn_path, str):
-            rows = [_transform_file_with(preprocessing_fn, job) for job in jobs]
+                if module_file or isinstance(fn_path, str):
+                    jobs.append((module_file, fn_path if isinstance(fn_path, str) else None, values, raw_features,
+                                 source, target))
+                else:  # A function object: transformed here (it may not pickle to a worker).
+                    jobs.append((preprocessing_fn, None, values, raw_features, source, target))
+        if jobs and callable(jobs[0][0]):
+            rows = [_transform_file(job) for job in jobs]
         else:
             rows = self.parallel_map(_transform_file, jobs)
         transformed.split_names = json.dumps(list(splits_config.transform))
@@ -127,23 +133,6 @@ class TransformExecutor(BaseExecutor):
         with open(os.path.join(uri, "transform", "raw_schema.json"), "w") as handle:
             json.dump({"feature": list(schema_features(schema).values()),
                        **({"string_domain": schema["string_domain"]} if "string_domain" in schema else {})}, handle, indent=1)
-
-
-def _transform_file_with(preprocessing_fn, job: tuple) -> int:
-    _, _, values, raw_features, source, target = job
-    pa = _pyarrow()
-    writer, rows = None, 0
-    for batch in iter_batches([source]):
-        columns = batch_to_numpy(batch)
-        _check_columns(columns, raw_features, source)
-        out = outputs_to_batch(apply_transform(preprocessing_fn, values, columns))
-        if writer is None:
-            writer = pa.parquet.ParquetWriter(target, out.schema)
-        writer.write_batch(out)
-        rows += out.num_rows
-    if writer is not None:
-        writer.close()
-    return rows
 
 
 class TransformSpec(ComponentSpec):
