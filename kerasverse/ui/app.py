@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -182,6 +183,15 @@ def create_app(roots: Iterable[str] = (), server_urls: Iterable[str] = (), extra
         except StoreError as error:
             return api_error(str(error), 503)
 
+    def api_importance(request):
+        source, ref = find_study(request.path_params["key"])
+        if source is None:
+            return api_error(f"No study with key {request.path_params['key']!r}.", 404)
+        try:
+            return json_response(source.study_importance(ref.name))
+        except StoreError as error:
+            return api_error(str(error), 503)
+
     def trials_html(key, page, query_args):
         columns = page["columns"]
         headers = []
@@ -282,6 +292,7 @@ def create_app(roots: Iterable[str] = (), server_urls: Iterable[str] = (), extra
         Route("/api/studies/{key}", api_study),
         Route("/api/studies/{key}/trials", api_trials),
         Route("/api/studies/{key}/figures", api_figures),
+        Route("/api/studies/{key}/importance", api_importance),
     ]
     for section in extra_sections:
         routes.extend(section.routes(catalog))
@@ -297,6 +308,15 @@ def create_app(roots: Iterable[str] = (), server_urls: Iterable[str] = (), extra
             return api_error(message, 500)
         return page_error("Error", message, 500)
 
+    def warm_up():
+        # The importance figure's random forest: import scikit-learn before a
+        # page needs it (about a second on a cold interpreter).
+        try:
+            import sklearn.ensemble  # noqa: F401
+        except ImportError:  # pragma: no cover - scikit-learn is a core dependency
+            pass
+
+    threading.Thread(target=warm_up, name="kerasverse-ui-warm-up", daemon=True).start()
     app = Starlette(routes=routes, exception_handlers={404: not_found, Exception: server_error})
     app.state.catalog = catalog
     return app

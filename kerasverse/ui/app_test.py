@@ -116,8 +116,10 @@ def test_figures_hold_the_study(ui):
     points = sum(len(t["x"]) for t in history["data"] if t["mode"] == "markers")
     oracle = load_study(ui["single"].project_dir)
     assert points == sum(1 for t in oracle.trials.values() if t.score is not None)
-    assert set(result["importance"]) == {"x", "units"}
     assert result["figures"]["pareto"] is None
+    importance = httpx.get(f"{ui['url']}/api/studies/{key}/importance").json()
+    assert set(importance["importance"]) == {"x", "units"}
+    assert importance["figures"]["importance"]["data"][0]["type"] == "bar"
     multi = _study(ui, "multi")
     result = httpx.get(f"{ui['url']}/api/studies/{multi['key']}/figures").json()
     front = [t.trial_id for t in ui["multi"].oracle.get_pareto_front()]

@@ -78,7 +78,7 @@ class StudySource:
         self.label = label or url
         self._engine = None
         self._lock = threading.Lock()
-        self._figure_cache: dict[tuple[str, int], dict] = {}
+        self._figure_cache: dict[tuple[str, str, int], dict] = {}
 
     # ------------------------------------------------------------------
     def _connect(self):
@@ -252,32 +252,62 @@ class StudySource:
         return revision, state, [figures.record_from_config(json.loads(c), n, names) for n, c in rows]
 
     def study_figures(self, name: str) -> dict[str, Any]:
-        """The study's figures (those of `tuner.report()`), cached per revision."""
+        """The study's figures (those of `tuner.report()`) but importance,
+        cached per revision."""
+        return self._cached(name, "figures", self._compute_figures)
+
+    def study_importance(self, name: str) -> dict[str, Any]:
+        """Hyperparameter importance (a random forest: the slow figure, so
+        the page asks for it after drawing the others), cached per revision."""
+        return self._cached(name, "importance", self._compute_importance)
+
+    def _cached(self, name, kind, compute):
         _, revision, _, _ = self._study_row(name)
-        cached = self._figure_cache.get((name, revision))
-        if cached is not None:
-            return cached
+        key = (name, kind, revision)
+        cached = self._figure_cache.get(key)
+        if cached is None:
+            cached = compute(name)
+            with self._lock:
+                self._figure_cache = {k: v for k, v in self._figure_cache.items() if k[:2] != key[:2]}
+                self._figure_cache[(name, kind, cached["revision"])] = cached
+        return cached
+
+    def _records(self, name):
         revision, state, records = self.records(name)
+        with self._lock:
+            self._records_cache = (name, revision, state, records)
+        return revision, state, records
+
+    def _cached_records(self, name):
+        _, revision, _, _ = self._study_row(name)
+        cached = getattr(self, "_records_cache", None)
+        if cached and cached[0] == name and cached[1] == revision:
+            return cached[1:]
+        return self._records(name)
+
+    def _compute_figures(self, name):
+        revision, state, records = self._cached_records(name)
         names, directions = figures.objective_spec(state.get("objective"))
         direction = directions[0] if len(names) == 1 else "min"
         space = state.get("space")
         objective_name = names[0] if len(names) == 1 else "multi_objective"
-        importance = figures.hyperparameter_importance_from_records(records, space)
-        result = {
+        return {
             "revision": int(revision),
-            "importance": importance,
             "figures": {
                 "history": figures.history_figure(records, direction, objective_name),
                 "intermediate": figures.intermediate_figure(records, objective_name),
                 "parallel": figures.parallel_coordinates_figure(records, space, direction),
-                "importance": figures.importance_figure(importance),
                 "pareto": figures.pareto_figure(records, names, directions),
             },
             "pareto_front": [r["trial_id"] for r in figures.pareto_front(records, directions)]
             if len(names) > 1 else [],
         }
-        self._figure_cache = {(name, revision): result}
-        return result
+
+    def _compute_importance(self, name):
+        revision, state, records = self._cached_records(name)
+        importance = figures.hyperparameter_importance_from_records(records, state.get("space"))
+        return {"revision": int(revision), "importance": importance,
+                "figures": {"importance": figures.importance_figure(importance)}}
 
     def close(self) -> None:
         if self._engine is not None:

@@ -101,25 +101,40 @@ def history_figure(records, direction, objective_name):
 
 
 def intermediate_figure(records, objective_name):
-    """The values each trial reported per step; pruned trials end in an x."""
-    data = []
+    """The values each trial reported per step; pruned trials end in an x.
+
+    One line trace per status (trials separated by gaps), so a study of
+    thousands of trials stays a handful of traces.
+    """
+    lines: dict[str, dict[str, list]] = {}
+    pruned_x, pruned_y, pruned_text = [], [], []
     for r in sorted(records, key=lambda r: r["number"]):
         items = sorted((int(s), v) for s, v in (r.get("intermediate") or {}).items() if _finite(v))
         if not items:
             continue
-        color = STATUS_COLORS.get(r["status"], "#333333")
-        data.append({
-            "type": "scatter", "mode": "lines", "name": f"trial {r['trial_id']} ({r['status']})",
-            "x": [s for s, _ in items], "y": [v for _, v in items], "showlegend": False,
-            "line": {"color": color, "width": 1}, "opacity": 0.75,
-        })
+        line = lines.setdefault(r["status"], {"x": [], "y": [], "text": []})
+        for step, value in items:
+            line["x"].append(step)
+            line["y"].append(value)
+            line["text"].append(f"trial {r['trial_id']}")
+        line["x"].append(None)
+        line["y"].append(None)
+        line["text"].append(None)
         if r["status"] == "PRUNED":
-            data.append({
-                "type": "scatter", "mode": "markers", "showlegend": False,
-                "name": f"trial {r['trial_id']} pruned",
-                "x": [items[-1][0]], "y": [items[-1][1]],
-                "marker": {"symbol": "x", "size": 10, "color": color},
-            })
+            pruned_x.append(items[-1][0])
+            pruned_y.append(items[-1][1])
+            pruned_text.append(f"trial {r['trial_id']} pruned")
+    data = [
+        {"type": "scatter", "mode": "lines", "name": status, "x": line["x"], "y": line["y"], "text": line["text"],
+         "line": {"color": STATUS_COLORS.get(status, "#333333"), "width": 1}, "opacity": 0.6,
+         "connectgaps": False}
+        for status, line in lines.items()
+    ]
+    if pruned_x:
+        data.append({
+            "type": "scatter", "mode": "markers", "name": "pruned", "x": pruned_x, "y": pruned_y,
+            "text": pruned_text, "marker": {"symbol": "x", "size": 10, "color": STATUS_COLORS["PRUNED"]},
+        })
     return {"data": data, "layout": _layout("Intermediate values (x: pruned)", "step", objective_name)}
 
 
@@ -202,16 +217,22 @@ def parallel_coordinates_figure(records, space, direction):
     return {"data": [trace], "layout": layout}
 
 
-def hyperparameter_importance_from_records(records, space):
+def hyperparameter_importance_from_records(records, space, max_trials=1000):
     """Importance of each hyperparameter for the score, summing to 1.
 
     Random-forest impurity importance of the encoded values (with 8 or more
     completed trials), else |Spearman correlation|. Empty with fewer than 3.
+    Studies larger than `max_trials` completed trials use a fixed random
+    subset of that size.
     """
     columns = space_columns(space)
     trials = _scored(records)
     if len(trials) < 3 or not columns:
         return {}
+    if len(trials) > max_trials:
+        # A fixed random subset: importance barely moves, the forest stays fast.
+        picked = np.random.default_rng(0).choice(len(trials), max_trials, replace=False)
+        trials = [trials[i] for i in sorted(picked)]
     x = np.asarray([
         [
             value if (value := encode_value(c, r["values"].get(c["name"]))) is not None else 0.5
@@ -223,7 +244,8 @@ def hyperparameter_importance_from_records(records, space):
     if len(trials) >= 8:
         from sklearn.ensemble import RandomForestRegressor
 
-        importance = RandomForestRegressor(n_estimators=64, random_state=0).fit(x, y).feature_importances_
+        forest = RandomForestRegressor(n_estimators=64, random_state=0, min_samples_leaf=2)
+        importance = forest.fit(x, y).feature_importances_
     else:
         from scipy.stats import spearmanr
 

@@ -61,8 +61,11 @@ def test_report_figures_hold_the_study_numbers(tmp_path):
     line = next(trace for trace in history["data"] if trace["name"] == "best so far")
     assert line["y"][-1] == best
     pruned = [t for t in tuner.oracle.trials.values() if t.status == "PRUNED"]
-    marks = [trace for trace in titles["Intermediate values"]["data"] if trace["name"].endswith("pruned")]
-    assert len(marks) == len(pruned) > 0
+    (marks,) = [trace for trace in titles["Intermediate values"]["data"] if trace["name"] == "pruned"]
+    assert len(marks["x"]) == len(pruned) > 0
+    reported = sum(len(t.intermediate_values) for t in tuner.oracle.trials.values())
+    lines = [trace for trace in titles["Intermediate values"]["data"] if trace["mode"] == "lines"]
+    assert sum(sum(1 for y in trace["y"] if y is not None) for trace in lines) == reported
     dims = titles["Parallel coordinates"]["data"][0]["dimensions"]
     assert [d["label"] for d in dims] == ["x", "y", "score"]
 

@@ -32,7 +32,9 @@
 
   async function drawFigures(url) {
     const result = await getJSON(url);
-    document.querySelectorAll("[data-figure]").forEach((node) => plot(node, result.figures[node.dataset.figure]));
+    document.querySelectorAll("[data-figure]").forEach((node) => {
+      if (node.dataset.figure in result.figures) plot(node, result.figures[node.dataset.figure]);
+    });
     return result;
   }
 
@@ -63,6 +65,7 @@
     let revision = data.revision;
     try {
       await drawFigures(base + "/figures");
+      await drawFigures(base + "/importance");
     } catch (error) {
       showError("Figures could not be drawn: " + error.message);
     }
@@ -74,6 +77,7 @@
           revision = summary.revision;
           await refreshStudyParts();
           await drawFigures(base + "/figures");
+          await drawFigures(base + "/importance");
           window.kvUpdates += 1;
         }
       } catch (error) {
