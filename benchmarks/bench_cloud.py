@@ -201,6 +201,13 @@ def main():
     from kerasverse import cloud
 
     jobs = os.path.join("/tmp", "kerasverse-bench-cloud")
+    # Keras alone, in this process, no Ray: how much of the step is Keras' own.
+    # One thread, as in Ray's 1-CPU workers (Ray sets OMP_NUM_THREADS=1) and the baselines.
+    if backend == "torch":
+        import torch
+
+        torch.set_num_threads(1)
+    plain = train_with_keras()["step_s"]
     # Time to first step on a fresh local Ray: cloud.run starts Ray itself.
     start = time.time()
     fresh = cloud.run(train_with_keras, args=(True,), checkpoint_dir=jobs).result["first_step"] - start
@@ -210,9 +217,12 @@ def main():
     two = cloud.run(train_with_keras, worker_count=1, checkpoint_dir=jobs).result["step_s"]
     ray.shutdown()
     baseline = run_baseline(backend)
+    baseline_one = run_baseline(backend, world=1)
     peer = "DDP on gloo" if backend == "torch" else "jax.distributed + jit"
     rows = [
         harness.comparison_row(f"step time, 2 processes ({peer})", two, baseline, unit="s"),
+        harness.comparison_row("step time, 1 process (plain model.fit, no Ray)", plain, baseline_one, unit="s"),
+        harness.comparison_row("step time, 1 process (cloud.run)", one, baseline_one, unit="s"),
         {"case": "time to first step, fresh local Ray", "kerasverse": f"{fresh:.4g} s", "peer": "", "ratio": ""},
         {"case": "time to first step, warm Ray", "kerasverse": f"{warm:.4g} s", "peer": "", "ratio": ""},
         {"case": "samples/s, 1 process", "kerasverse": f"{GLOBAL_BATCH / one:.5g}", "peer": "", "ratio": ""},
@@ -224,7 +234,8 @@ def main():
           f"global batch {GLOBAL_BATCH}, median of {EPOCHS - 1} epochs of {STEPS} steps "
           "(ratio = peer / ours: > 1 means kerasverse is faster; goal >= 0.87x, i.e. <= 1.15x the time)")
     print(harness.format_table(rows, ["case", "kerasverse", "peer", "ratio"]))
-    print(f"overhead: cloud.run step time = {two / baseline:.2f}x the baseline's")
+    print(f"overhead: cloud.run step time = {two / baseline:.2f}x the baseline's with 2 processes; "
+          f"plain Keras in one process = {plain / baseline_one:.2f}x the 1-process loop")
 
 
 if __name__ == "__main__":

@@ -89,12 +89,14 @@ def _torch_all_reduce_gradients(optimizer, model):
         rows = float(getattr(model, "_kerasverse_local_rows", 1))
         grads = list(grads)
         variables = trainable_variables if trainable_variables is not None else model.trainable_variables
+        # One collective per step, in the gradients' own dtype: [g * rows..., rows].
+        dtype = variables[0].value.dtype if variables else torch.float32
         parts = []
         for grad, variable in zip(grads, variables):
             if grad is None:
                 grad = torch.zeros_like(variable.value)
-            parts.append(grad.reshape(-1).to(torch.float64) * rows)
-        parts.append(torch.tensor([rows], dtype=torch.float64, device=parts[0].device))
+            parts.append(grad.reshape(-1).to(dtype) * rows)
+        parts.append(torch.tensor([rows], dtype=dtype, device=parts[0].device))
         flat = torch.cat(parts)
         dist.all_reduce(flat)
         flat = flat[:-1] / flat[-1]
