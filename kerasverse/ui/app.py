@@ -174,23 +174,28 @@ def create_app(roots: Iterable[str] = (), server_urls: Iterable[str] = (), extra
         except StoreError as error:
             return api_error(str(error), 503)
 
-    def api_figures(request):
+    serialized: dict[tuple[str, str], tuple[int, bytes]] = {}
+
+    def figures_response(request, kind):
         source, ref = find_study(request.path_params["key"])
         if source is None:
             return api_error(f"No study with key {request.path_params['key']!r}.", 404)
         try:
-            return json_response(source.study_figures(ref.name))
+            result = source.study_figures(ref.name) if kind == "figures" else source.study_importance(ref.name)
         except StoreError as error:
             return api_error(str(error), 503)
+        # Figures are cached per revision; so is their JSON (megabytes for big studies).
+        cached = serialized.get((ref.key, kind))
+        if cached is None or cached[0] != result["revision"]:
+            cached = (result["revision"], json_dumps(result).encode())
+            serialized[(ref.key, kind)] = cached
+        return Response(cached[1], media_type="application/json")
+
+    def api_figures(request):
+        return figures_response(request, "figures")
 
     def api_importance(request):
-        source, ref = find_study(request.path_params["key"])
-        if source is None:
-            return api_error(f"No study with key {request.path_params['key']!r}.", 404)
-        try:
-            return json_response(source.study_importance(ref.name))
-        except StoreError as error:
-            return api_error(str(error), 503)
+        return figures_response(request, "importance")
 
     def trials_html(key, page, query_args):
         columns = page["columns"]
