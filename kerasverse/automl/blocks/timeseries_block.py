@@ -10,7 +10,8 @@ from kerasverse.automl.blocks.rnn_block import RNNBlock
 
 class TimeseriesBlock(Block):
     """Standardized windows `(batch, lookback, features)` into a DenseBlock
-    on the flattened window ("dense") or an RNNBlock ("rnn").
+    on the flattened window ("dense") or an RNNBlock ("rnn"), concatenated
+    with the flattened window itself (a linear autoregressive path).
 
     Args:
         block_type: "dense" or "rnn" (default searched).
@@ -37,9 +38,12 @@ class TimeseriesBlock(Block):
         return self._build_type(hp, block_type, x)
 
     def _build_type(self, hp, block_type, x):
-        if block_type == "rnn":
-            return self.build_child(hp, RNNBlock(), [x])
-        return self.build_child(hp, DenseBlock(), [x])
+        import keras
+
+        features = self.build_child(hp, RNNBlock(), [x]) if block_type == "rnn" else self.build_child(hp, DenseBlock(), [x])
+        # A linear path from the (standardized) window to the head: the model is
+        # an autoregression plus a learned nonlinear part, so it extrapolates a trend.
+        return keras.layers.Concatenate()([features, keras.layers.Flatten()(x)])
 
     def get_config(self):
         return {**super().get_config(), "block_type": self.block_type}

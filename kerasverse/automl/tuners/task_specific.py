@@ -95,7 +95,7 @@ TIMESERIES_FORECASTER = [
         "timeseries_block_1/dense_block_1/units_0": 64,
         "regression_head_1/dropout": 0.0,
         "optimizer": "adam",
-        "learning_rate": 1e-3,
+        "learning_rate": 1e-2,
     }
 ]
 
