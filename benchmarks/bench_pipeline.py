@@ -12,6 +12,11 @@ Cases:
 2. The penguin pipeline (examples/penguin_pipeline.py, 60 training steps, 1 tuner
    trial): cold run, then the same pipeline again (all components CACHED).
 
+TFDV on 2026-12-06: `pip install tensorflow-data-validation` (1.16.1, the newest on the index)
+in a fresh Python 3.11 venv backtracked for 24 minutes over apache-beam[gcp] / tensorflow 2.16 /
+pyarrow<11 pins without installing anything, so that run compared against pandas; a Beam
+DirectRunner pass over 1 GB would also not have fitted the session.
+
 Run: `.venv/bin/python benchmarks/bench_pipeline.py [--size-mb 1024] [--skip-penguin]`
 (the TFDV peer: `python3 -m venv .venv-bench-pipeline && .venv-bench-pipeline/bin/pip
 install tensorflow-data-validation`).

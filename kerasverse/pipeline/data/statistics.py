@@ -301,7 +301,7 @@ def generate_statistics_from_batches(batches: Iterable, name: str = "") -> dict[
     return accumulator.result(name)
 
 
-def generate_statistics_from_csv(data_location: str, block_size: int = 1 << 24) -> dict[str, Any]:
+def generate_statistics_from_csv(data_location: str, block_size: int = 1 << 23) -> dict[str, Any]:
     """TFDV's `generate_statistics_from_csv`: streams a CSV file, returns a statistics list.
 
     Returns:
