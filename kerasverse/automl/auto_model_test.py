@@ -125,3 +125,11 @@ def test_resume_loads_the_finished_search_without_refitting(csv_classifier, tabl
     np.testing.assert_array_equal(again.predict(rows.drop(columns=["label"]), verbose=0),
                                   csv_classifier.predict(rows.drop(columns=["label"]), verbose=0))
     assert len(again.tuner.oracle.trials) == 1
+
+
+def test_cli_prints_the_leaderboard(csv_classifier, capsys):
+    from kerasverse.cli.main import main
+
+    assert main(["automl", "leaderboard", csv_classifier.project_dir]) == 0
+    out = capsys.readouterr().out
+    assert "COMPLETED" in out and "structured_data_block_1" in out
