@@ -171,10 +171,10 @@ def run(
             `"ray://host:10001"`).
         checkpoint_dir: Where jobs keep logs and checkpoints (a directory
             every node can reach on a multi-node cluster). Defaults to
-            `~/.kerasverse/cloud`. Given (or with `max_failures`), each epoch
-            is checkpointed and a restarted job resumes from the last one.
+            `~/.kerasverse/cloud`.
         max_failures: How many times Ray Train restarts the processes after a
-            failure (-1: without limit).
+            failure (-1: without limit). When not 0, every epoch is
+            checkpointed and a restarted group resumes from the last one.
         wait: Wait for the job (returns a `RunResult`) or return a `Job`
             at once.
         seed: Seed of the shuffling order shared by the processes.
@@ -282,7 +282,7 @@ def run(
         "entry_point": worker_script,
         "entry_point_args": list(entry_point_args or []),
         "distribution_strategy": distribution_strategy,
-        "checkpointing": distribution_strategy == "auto" and (checkpoint_dir is not None or max_failures != 0),
+        "checkpointing": distribution_strategy == "auto" and max_failures != 0,
         "log_dir": os.path.join(job_dir, "logs"),
         "stream_logs": stream_logs,
         "stream_all": False,
