@@ -14,7 +14,11 @@ from kerasverse.automl.head import Head
 from kerasverse.automl.tuners import get_tuner_class
 
 STATE_FILE = "automl_state.json"
-BEST_MODEL_FILE = "best_model.keras"
+# The final model's weights; its architecture is the best trial's (rebuilt from the
+# study). Weights only: Keras' `.keras` writer imports TensorFlow when installed
+# (8 s here, and a heap that slows every later gc.collect).
+BEST_WEIGHTS_FILE = "best_model.weights.h5"
+STATISTICS_FILE = "automl_statistics.npz"
 
 
 def _flatten(value):
@@ -140,6 +144,8 @@ class AutoModel:
         }
         with open(self._state_path(), "w") as file:
             json.dump(state, file)
+        # The training-split samples the Normalization blocks standardize with.
+        np.savez(os.path.join(self.project_dir, STATISTICS_FILE), **self.graph.statistics)
 
     def _load_state(self):
         path = self._state_path()
@@ -149,6 +155,12 @@ class AutoModel:
             state = json.load(file)
         for node, node_state in zip(self.inputs, state["inputs"]):
             node.set_state(node_state)
+            if isinstance(node, nodes_module.TextInput):
+                self.graph.vocabulary_size = node.vocabulary_size
+        statistics = os.path.join(self.project_dir, STATISTICS_FILE)
+        if os.path.exists(statistics):
+            with np.load(statistics) as arrays:
+                self.graph.statistics = {name: arrays[name] for name in arrays.files}
         for head, head_state in zip(self.heads, state["heads"]):
             head.set_state(head_state)
         return True
@@ -168,12 +180,14 @@ class AutoModel:
         """The final model (refitted on train + validation), loaded from the
         project when the search finished in an earlier session."""
         if self._model is None:
-            path = os.path.join(self.project_dir, BEST_MODEL_FILE)
+            path = os.path.join(self.project_dir, BEST_WEIGHTS_FILE)
             if not os.path.exists(path):
                 raise RuntimeError("The AutoModel has no model yet: call `fit` first.")
-            import keras
+            from kerasverse.tuner.engine.tuner import load_weights
 
-            self._model = keras.saving.load_model(path, custom_objects=self._custom_objects())
+            model, _ = self.tuner.build_best_model()
+            load_weights(model, path)
+            self._model = model
         return self._model
 
     # ------------------------------------------------------------------
@@ -320,7 +334,7 @@ class AutoModel:
                                       user_callbacks, verbose, kwargs)
         else:
             self._model = self.tuner.get_best_models(1)[0]
-        self._model.save(os.path.join(self.project_dir, BEST_MODEL_FILE))
+        self._model.save_weights(os.path.join(self.project_dir, BEST_WEIGHTS_FILE))
         return history
 
     def _split(self, xs, ys, num_rows, validation_split):

@@ -132,4 +132,4 @@ def test_cli_prints_the_leaderboard(csv_classifier, capsys):
 
     assert main(["automl", "leaderboard", csv_classifier.project_dir]) == 0
     out = capsys.readouterr().out
-    assert "COMPLETED" in out and "structured_data_block_1" in out
+    assert "dense_block_1.num_layers=2" in out and "trial_id" in out
