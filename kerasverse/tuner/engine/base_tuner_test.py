@@ -102,14 +102,23 @@ def test_bad_return_value_is_fatal(tmp_path):
         tuner.search()
 
 
+class _InterruptedTuner(FunctionTuner):
+    def run_trial(self, trial):
+        if trial.trial_id == "3":
+            raise KeyboardInterrupt  # Ctrl-C in a notebook, mid-trial.
+        return super().run_trial(trial)
+
+
 def test_resume_continues_and_overwrite_restarts(tmp_path):
     first = _tuner(tmp_path, max_trials=3)
     first.search()
     values = {t.trial_id: t.hyperparameters.values for t in first.oracle.trials.values()}
-    # Simulate a crash mid-trial: a RUNNING trial owned by tuner0.
-    first.oracle.max_trials = 5
-    interrupted = first.oracle.create_trial("tuner0")
-    assert interrupted.trial_id == "3"
+    oracle = RandomSearchOracle(Objective("loss", "min"), max_trials=5, seed=1)
+    interrupting = _InterruptedTuner(oracle, directory=str(tmp_path), project_name="p", verbose=0)
+    with pytest.raises(KeyboardInterrupt):
+        interrupting.search()
+    interrupted = interrupting.oracle.trials["3"]
+    assert interrupted.status == TrialStatus.RUNNING
     resumed = _tuner(tmp_path, max_trials=5)
     resumed.oracle.max_trials = 5
     resumed.search()

@@ -37,6 +37,8 @@ class _Encoder:
             self.slices.append(slice(start, start + width))
             start += width
         self.dims = start
+        # By identity: `HyperParameter.__eq__` compares configs (slow in a loop).
+        self._slice_of = {id(hp): where for hp, where in zip(self.hps, self.slices)}
 
     @staticmethod
     def _one_hot(hp):
@@ -62,10 +64,12 @@ class _Encoder:
         for hp in space:
             if hp.name in values or not all(c.is_active(values) for c in hp.conditions):
                 continue
-            if isinstance(hp, Fixed) or hp not in self.hps:
+            where = self._slice_of.get(id(hp))
+            if where is None and not isinstance(hp, Fixed) and hp in self.hps:
+                where = self.slices[self.hps.index(hp)]
+            if where is None:
                 values[hp.name] = hp.default if not isinstance(hp, Fixed) else hp.value
                 continue
-            where = self.slices[self.hps.index(hp)]
             if self._one_hot(hp):
                 values[hp.name] = hp.values[int(np.argmax(vector[where]))]
             else:
