@@ -3,15 +3,14 @@
 import math
 
 import numpy as np
-import scipy.special
-import scipy.stats
-import threadpoolctl
 
 from kerasverse.tuner.engine import oracle as oracle_module
 from kerasverse.tuner.engine.hyperparameters import Choice
 from kerasverse.tuner.engine.hyperparameters import Fixed
 from kerasverse.tuner.engine.trial import TrialStatus
-from kerasverse.tuner.oracles.gaussian_process import GaussianProcess
+
+# scipy.stats and the GP (scipy.optimize) are imported when first used: they
+# take seconds to import, and every search process imports the oracles.
 
 
 class _Encoder:
@@ -84,6 +83,8 @@ _CONTROLLER = []
 def _blas_controller():
     """A cached `ThreadpoolController` (building one scans the loaded libraries)."""
     if not _CONTROLLER:
+        import threadpoolctl
+
         _CONTROLLER.append(threadpoolctl.ThreadpoolController())
     return _CONTROLLER[0]
 
@@ -220,6 +221,8 @@ class BayesianOptimizationOracle(oracle_module.Oracle):
 
     def _sobol_values(self, encoder):
         index = len(self.trials)
+        import scipy.stats
+
         sobol = scipy.stats.qmc.Sobol(encoder.dims, scramble=True, seed=self.seed)
         points = sobol.random(1 << max(1, math.ceil(math.log2(index + 1))))
         values = encoder.decode(points[index], self.hyperparameters.space)
@@ -230,6 +233,10 @@ class BayesianOptimizationOracle(oracle_module.Oracle):
         return values
 
     def _gp_values(self, encoder, scored):
+        import scipy.special
+
+        from kerasverse.tuner.oracles.gaussian_process import GaussianProcess
+
         x = np.stack([encoder.encode(t.hyperparameters.values) for t in scored])
         sign = 1.0 if self.objective.direction == "min" else -1.0
         y = np.asarray([sign * t.score for t in scored])
