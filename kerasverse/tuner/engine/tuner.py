@@ -4,6 +4,7 @@ import copy
 import ctypes
 import gc
 import os
+import sys
 import warnings
 
 from kerasverse.tuner import errors
@@ -48,10 +49,10 @@ def release_memory(only_if_used=False):
         Whether memory was released.
     """
     global _released_state, _models_dropped
+    if only_if_used and ("keras" not in sys.modules or not keras_state_used()):
+        return False  # Keras not even imported: it made nothing.
     import keras
 
-    if only_if_used and not keras_state_used():
-        return False
     keras.backend.clear_session(free_memory=False)
     gc.collect()
     if keras.backend.backend() == "jax":
