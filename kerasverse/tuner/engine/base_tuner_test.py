@@ -183,3 +183,11 @@ def test_workers_need_shareable_storage(tmp_path):
     tuner = _tuner(tmp_path, storage=":memory:")
     with pytest.raises(ValueError, match="needs a study storage that processes can share"):
         tuner.search(workers=2)
+
+
+def test_heartbeat_timeout_is_configurable_and_checked(tmp_path):
+    assert _tuner(tmp_path, heartbeat_timeout=2).oracle.heartbeat_timeout == 2.0
+    assert _tuner(tmp_path).oracle.heartbeat_timeout == 120.0
+    for bad in (-1, 0, "10", True):
+        with pytest.raises(ValueError, match=f"Received: heartbeat_timeout={bad!r}"):
+            _tuner(tmp_path, heartbeat_timeout=bad)
