@@ -6,6 +6,9 @@ Cases (each prints a table; a missing peer prints n/a):
 2. Oracle overhead per trial with a trivial objective (random search; and
    Bayesian optimization measured over trials 41-50 of the Branin run).
 3. Resident memory growth over a search of small CNNs on digits.
+3b. Per-trial overhead of a whole `search()` (everything but `run_trial`:
+   oracle, storage, heartbeat, memory release, progress), trivial objective,
+   random search and Bayesian optimization, ours vs keras_tuner.
 4. Pruning: epochs saved by MedianPruner on a digits CNN search, and the
    best accuracy with and without it.
 
@@ -218,6 +221,59 @@ def bench_overhead(args, directory):
     print(harness.format_table(rows, ["case", "kerasverse", "peer", "ratio"]))
 
 
+def _search_overhead(module, oracle_name, num_trials, directory):
+    """Mean seconds per trial of `search()` minus the time spent in
+    `run_trial`, for a `Tuner` subclass whose trial returns a number."""
+    spent = [0.0]
+
+    class NumberTuner(module.Tuner):
+        def run_trial(self, trial, *args, **kwargs):
+            start = time.perf_counter()
+            hp = trial.hyperparameters
+            value = hp.Float("a", 0, 1) + hp.Int("b", 1, 100) / 100 + {"x": 0, "y": 1, "z": 2}[
+                hp.Choice("c", ["x", "y", "z"])
+            ]
+            spent[0] += time.perf_counter() - start
+            return value
+
+    oracle = getattr(module.oracles, oracle_name)(
+        module.Objective("score", "min"), max_trials=num_trials, seed=1
+    )
+    tuner = NumberTuner(oracle=oracle, directory=directory,
+                        project_name=f"{module.__name__}_{oracle_name}_{time.time_ns()}")
+    start = time.perf_counter()
+    tuner.search(verbose=0)
+    elapsed = time.perf_counter() - start
+    assert len(tuner.oracle.trials) == num_trials
+    return (elapsed - spent[0]) / num_trials
+
+
+def bench_search(args, directory):
+    import kerasverse.tuner as kt
+
+    num_trials = args.search_trials
+    rows = []
+    for label, oracle_name in (("random search", "RandomSearchOracle"),
+                               ("bayesian optimization", "BayesianOptimizationOracle")):
+        # A 5-trial warm-up first: one-time imports (scipy for the GP, Keras)
+        # are not per-trial costs.
+        _search_overhead(kt, oracle_name, 5, directory)
+        ours = _search_overhead(kt, oracle_name, num_trials, directory)
+        peer = None
+        if _has("keras_tuner"):
+            import keras_tuner
+
+            _search_overhead(keras_tuner, oracle_name, 5, directory)
+            peer = _search_overhead(keras_tuner, oracle_name, num_trials, directory)
+        row = harness.comparison_row(label, ours, peer)
+        row["kerasverse"] = f"{ours * 1e3:.3g} ms"
+        row["peer"] = "n/a" if peer is None else f"{peer * 1e3:.3g} ms"
+        rows.append(row)
+    print(f"\nsearch() overhead per trial (all but run_trial), trivial objective, mean over "
+          f"{num_trials} trials (ratio = keras_tuner / ours; target <= 50 ms)")
+    print(harness.format_table(rows, ["case", "kerasverse", "peer", "ratio"]))
+
+
 def _digits():
     from sklearn.datasets import load_digits
 
@@ -294,10 +350,11 @@ def bench_pruning(args, directory):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", nargs="+", choices=["quality", "overhead", "memory", "pruning"])
+    parser.add_argument("--only", nargs="+", choices=["quality", "overhead", "search", "memory", "pruning"])
     args = parser.parse_args()
     args.seeds = 3 if args.quick else 10
     args.memory_trials = 10 if args.quick else 50
+    args.search_trials = 20 if args.quick else 50
     args.pruning_trials = 10 if args.quick else 30
     args.epochs = 4 if args.quick else 6
     backend = os.environ.get("KERAS_BACKEND", "jax")
@@ -305,7 +362,8 @@ def main():
           f"{'installed' if _has('keras_tuner') else 'missing'}; optuna {'installed' if _has('optuna') else 'missing'}")
     with tempfile.TemporaryDirectory() as directory:
         for name, bench in (("quality", bench_quality), ("overhead", bench_overhead),
-                            ("memory", bench_memory), ("pruning", bench_pruning)):
+                            ("search", bench_search), ("memory", bench_memory),
+                            ("pruning", bench_pruning)):
             if args.only is None or name in args.only:
                 bench(args, directory)
 

@@ -21,7 +21,8 @@ best_model = tuner.get_best_models(1)[0]
 ```
 """
 
-from kerasverse.tuner import applications
+import sys
+
 from kerasverse.tuner import engine
 from kerasverse.tuner import errors
 from kerasverse.tuner import oracles
@@ -48,6 +49,20 @@ from kerasverse.tuner.tuners import GridSearch
 from kerasverse.tuner.tuners import Hyperband
 from kerasverse.tuner.tuners import RandomSearch
 from kerasverse.tuner.tuners import SklearnTuner
+
+# `applications` imports Keras (seconds): at once when Keras is loaded already
+# (it registers a layer for `keras.saving.load_model`), else on first use, so
+# that worker processes and the report CLI start fast.
+if "keras" in sys.modules:
+    from kerasverse.tuner import applications  # noqa: F401
+
+
+def __getattr__(name):
+    if name == "applications":
+        import importlib
+
+        return importlib.import_module("kerasverse.tuner.applications")
+    raise AttributeError(f"module 'kerasverse.tuner' has no attribute {name!r}")
 
 
 def load_study(path_or_url, project_name=None):

@@ -102,14 +102,23 @@ def test_bad_return_value_is_fatal(tmp_path):
         tuner.search()
 
 
+class _InterruptedTuner(FunctionTuner):
+    def run_trial(self, trial):
+        if trial.trial_id == "3":
+            raise KeyboardInterrupt  # Ctrl-C in a notebook, mid-trial.
+        return super().run_trial(trial)
+
+
 def test_resume_continues_and_overwrite_restarts(tmp_path):
     first = _tuner(tmp_path, max_trials=3)
     first.search()
     values = {t.trial_id: t.hyperparameters.values for t in first.oracle.trials.values()}
-    # Simulate a crash mid-trial: a RUNNING trial owned by tuner0.
-    first.oracle.max_trials = 5
-    interrupted = first.oracle.create_trial("tuner0")
-    assert interrupted.trial_id == "3"
+    oracle = RandomSearchOracle(Objective("loss", "min"), max_trials=5, seed=1)
+    interrupting = _InterruptedTuner(oracle, directory=str(tmp_path), project_name="p", verbose=0)
+    with pytest.raises(KeyboardInterrupt):
+        interrupting.search()
+    interrupted = interrupting.oracle.trials["3"]
+    assert interrupted.status == TrialStatus.RUNNING
     resumed = _tuner(tmp_path, max_trials=5)
     resumed.oracle.max_trials = 5
     resumed.search()
@@ -174,3 +183,11 @@ def test_workers_need_shareable_storage(tmp_path):
     tuner = _tuner(tmp_path, storage=":memory:")
     with pytest.raises(ValueError, match="needs a study storage that processes can share"):
         tuner.search(workers=2)
+
+
+def test_heartbeat_timeout_is_configurable_and_checked(tmp_path):
+    assert _tuner(tmp_path, heartbeat_timeout=2).oracle.heartbeat_timeout == 2.0
+    assert _tuner(tmp_path).oracle.heartbeat_timeout == 120.0
+    for bad in (-1, 0, "10", True):
+        with pytest.raises(ValueError, match=f"Received: heartbeat_timeout={bad!r}"):
+            _tuner(tmp_path, heartbeat_timeout=bad)

@@ -4,12 +4,17 @@ import contextlib
 import hashlib
 import json
 import math
+import os
 import random
+import socket
 import threading
 import time
+import uuid
+import weakref
 
 import numpy as np
 
+from kerasverse.tuner.engine import metrics_tracking
 from kerasverse.tuner.engine import objective as objective_module
 from kerasverse.tuner.engine import trial as trial_module
 from kerasverse.tuner.engine.hyperparameters import Fixed
@@ -17,6 +22,60 @@ from kerasverse.tuner.engine.hyperparameters import HyperParameters
 from kerasverse.tuner.engine.hyperparameters import deserialize as deserialize_hp
 
 TrialStatus = trial_module.TrialStatus
+
+# The oracles of this process by owner token: a RUNNING trial claimed by an
+# oracle of this process that is gone, or no longer runs it, is orphaned.
+_LIVE_ORACLES = weakref.WeakValueDictionary()
+_HOST_KEY = None
+
+
+def _host_key():
+    """This machine (and PID namespace: containers share hostnames)."""
+    global _HOST_KEY
+    if _HOST_KEY is None:
+        try:
+            namespace = os.readlink("/proc/self/ns/pid")
+        except OSError:
+            namespace = ""
+        _HOST_KEY = f"{socket.gethostname()}{namespace}".replace("|", "/")
+    return _HOST_KEY
+
+
+def new_owner():
+    """A token naming one oracle in one process: `host|pid|random`."""
+    return f"{_host_key()}|{os.getpid()}|{uuid.uuid4().hex[:12]}"
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return None
+    try:  # A killed process its parent has not reaped yet is a zombie.
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def claim_alive(owner, trial_id):
+    """Whether the process that claimed `trial_id` still runs it: True or
+    False when this process can tell (same machine), None otherwise."""
+    try:
+        host, pid, _ = owner.rsplit("|", 2)
+        pid = int(pid)
+    except (AttributeError, ValueError):
+        return None
+    if host != _host_key():
+        return None
+    if pid == os.getpid():
+        oracle = _LIVE_ORACLES.get(owner)
+        return oracle is not None and trial_id in oracle._running_here
+    return _pid_alive(pid)
 
 
 def _values_hash(values):
@@ -105,8 +164,19 @@ class Oracle:
         self.directory = None
         self.project_name = None
         # A RUNNING trial whose tuner sent no heartbeat for this many seconds
-        # (its process died) is handed to the next tuner that asks.
+        # (its process died or hangs) is handed to the next tuner that asks;
+        # on the same machine a dead process's trial is handed over at once.
+        # Set with the tuner's `heartbeat_timeout=`.
         self.heartbeat_timeout = 120.0
+        self._init_claims()
+
+    def _init_claims(self):
+        # Trials are claimed by this oracle in this process (`owner`), not by
+        # a tuner id: processes that share an id never take each other's.
+        self._owner = new_owner()
+        _LIVE_ORACLES[self._owner] = self
+        self._running_here = {}  # trial_id -> Trial, claimed by this oracle.
+        self._taken_over = {}  # trial_id -> the stored Trial another owner took.
 
     # ------------------------------------------------------------------
     # Storage and synchronisation.
@@ -157,6 +227,7 @@ class Oracle:
                     configs = [
                         self.trials[trial_id].get_config()
                         for trial_id in sorted(self._dirty - {"__state__"})
+                        if trial_id not in self._taken_over
                     ]
                     self._revision = txn.write(configs, self.get_state())
                     self._dirty.clear()
@@ -177,6 +248,12 @@ class Oracle:
                     self._revision = revision
 
     def _load_trial(self, trial):
+        if trial.trial_id in self._running_here:
+            # Another process wrote a trial this one runs: it took the trial
+            # over (no heartbeat for `heartbeat_timeout`). `end_trial` decides.
+            if trial.owner != self._owner:
+                self._taken_over[trial.trial_id] = trial
+            return
         existing = self.trials.get(trial.trial_id)
         if existing is not None:
             existing.__dict__.update(trial.__dict__)
@@ -212,6 +289,7 @@ class Oracle:
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._lock = threading.RLock()
+        self._init_claims()  # A copy in another process claims its own trials.
 
     # ------------------------------------------------------------------
     # State.
@@ -297,14 +375,17 @@ class Oracle:
         """
         with self._synchronized():
             ongoing = self.ongoing_trials.get(tuner_id)
-            if ongoing is not None and ongoing.status == TrialStatus.RUNNING:
-                # Interrupted (the tuner restarted): run it again from scratch.
+            if ongoing is not None and self._running_here.get(ongoing.trial_id) is ongoing:
+                # Asked again by the same tuner of this oracle (keras_tuner's
+                # semantics of a tuner id): the same trial, run from scratch.
                 self._start(ongoing, tuner_id)
                 return ongoing
-            stale = self._stale_trial(tuner_id)
-            if stale is not None:
-                self._start(stale, tuner_id)
-                return stale
+            orphan = self._orphaned_trial(tuner_id)
+            if orphan is not None:
+                # Interrupted (its process died or its search raised): run it
+                # again from scratch, preferably by the tuner that ran it.
+                self._start(orphan, tuner_id)
+                return orphan
             if self._retry_queue:
                 trial = self.trials[self._retry_queue.pop(0)]
                 trial.status = TrialStatus.RUNNING
@@ -317,6 +398,9 @@ class Oracle:
                 response = self.populate_space(trial_id)
                 status = response["status"]
                 values = response.get("values")
+            if status == TrialStatus.STOPPED and self._others_running():
+                # Wait: a trial running elsewhere may be orphaned and need a tuner.
+                status = TrialStatus.IDLE
             hps = self.hyperparameters.copy()
             hps.values = dict(values or {})
             trial = trial_module.Trial(hps, trial_id=trial_id, status=status)
@@ -326,36 +410,87 @@ class Oracle:
                 self._start(trial, tuner_id)
             return trial
 
-    def _stale_trial(self, tuner_id):
-        if not self.heartbeat_timeout:
-            return None
+    def _is_orphaned(self, trial, now):
+        """A RUNNING trial that no live tuner runs (and that is not waiting
+        in the retry queue)."""
+        if trial.status != TrialStatus.RUNNING or trial.trial_id in self._retry_queue:
+            return False
+        if trial.owner is None:
+            return True  # Released by its tuner (or a study of an older version).
+        if (
+            self.heartbeat_timeout
+            and trial.heartbeat is not None
+            and now - trial.heartbeat > self.heartbeat_timeout
+        ):
+            return True
+        if trial.trial_id in self._running_here:
+            return False
+        return claim_alive(trial.owner, trial.trial_id) is False
+
+    def _orphaned_trial(self, tuner_id):
         now = time.time()
-        for trial in self.trials.values():
-            if (
-                trial.status == TrialStatus.RUNNING
-                and trial.tuner_id not in (None, tuner_id)
-                and trial.heartbeat is not None
-                and now - trial.heartbeat > self.heartbeat_timeout
-            ):
-                self.ongoing_trials.pop(trial.tuner_id, None)
-                return trial
-        return None
+        orphans = [t for t in self.trials.values() if self._is_orphaned(t, now)]
+        if not orphans:
+            return None
+        orphans.sort(key=lambda t: (t.tuner_id != tuner_id, t.started or 0.0))
+        trial = orphans[0]
+        if self.ongoing_trials.get(trial.tuner_id) is trial:
+            del self.ongoing_trials[trial.tuner_id]
+        return trial
+
+    def _others_running(self):
+        """Whether another tuner runs a trial that could still be orphaned
+        (only tracked with a heartbeat timeout)."""
+        if not self.heartbeat_timeout:
+            return False
+        return any(
+            t.status == TrialStatus.RUNNING
+            and t.trial_id not in self._retry_queue
+            and t.trial_id not in self._running_here
+            for t in self.trials.values()
+        )
 
     def heartbeat(self, trial_id):
         """Tells the study that the tuner running `trial_id` is alive."""
         with self._synchronized():
+            if trial_id in self._taken_over:
+                return
             trial = self.trials[trial_id]
             trial.heartbeat = time.time()
             self._mark(trial)
 
     def _start(self, trial, tuner_id):
         trial.tuner_id = tuner_id
+        trial.owner = self._owner
         trial.heartbeat = time.time()
         trial.started = time.time()
         trial.pruned_step = None
         trial.intermediate_values = {}
+        trial.metrics = metrics_tracking.MetricsTracker()
+        trial.message = None
         self.ongoing_trials[tuner_id] = trial
+        self._running_here[trial.trial_id] = trial
         self._mark(trial)
+
+    def _release_claim(self, trial_id):
+        self._running_here.pop(trial_id, None)
+        return self._taken_over.pop(trial_id, None)
+
+    def abandon_trial(self, trial_id):
+        """Gives up a trial this oracle runs (its search raised), so that the
+        next tuner that asks runs it again at once (best effort)."""
+        with self._lock:
+            if trial_id not in self._running_here:
+                return
+            try:
+                with self._synchronized():
+                    taken = self._release_claim(trial_id)
+                    if taken is None:
+                        trial = self.trials[trial_id]
+                        trial.owner = None
+                        self._mark(trial)
+            except Exception:  # The storage may be what failed.
+                self._release_claim(trial_id)
 
     def get_trial(self, trial_id):
         return self.trials[trial_id]
@@ -400,6 +535,8 @@ class Oracle:
         """
         value = float(value)
         with self._synchronized():
+            if trial_id in self._taken_over:
+                return True  # Another tuner runs it now: stop.
             trial = self.trials[trial_id]
             trial.intermediate_values[int(step)] = value
             trial.heartbeat = time.time()
@@ -416,14 +553,24 @@ class Oracle:
         (an error to retry)."""
         new_hps = self._new_entries(trial.hyperparameters)
         with self._synchronized():
+            taken = self._release_claim(trial.trial_id)
             if new_hps:
                 self._merge_new_entries(new_hps)
             stored = self.trials[trial.trial_id]
+            if taken is not None and (
+                taken.status != TrialStatus.RUNNING or trial.status != TrialStatus.COMPLETED
+            ):
+                # This tuner stalled past `heartbeat_timeout` and another took
+                # the trial over: its run (finished, or still going) counts.
+                stored.__dict__.update(taken.__dict__)
+                self._dirty.discard(trial.trial_id)
+                return
             if stored is not trial:
                 stored.status = trial.status
                 stored.message = trial.message
                 stored.hyperparameters = trial.hyperparameters
             trial = stored
+            trial.owner = None
             for tuner_id, ongoing in list(self.ongoing_trials.items()):
                 if ongoing.trial_id == trial.trial_id:
                     del self.ongoing_trials[tuner_id]

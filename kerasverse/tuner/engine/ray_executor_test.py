@@ -93,11 +93,14 @@ def test_kerastuner_variables_warn_with_the_migration(tmp_path, monkeypatch):
     monkeypatch.setenv("KERASTUNER_TUNER_ID", "chief")
     monkeypatch.setenv("KERASTUNER_ORACLE_IP", "10.0.0.1")
     tuner = _tuner(tmp_path, max_trials=1)
-    with pytest.warns(UserWarning, match="does not read the KERASTUNER_\\* variables") as record:
+    with pytest.warns(UserWarning, match="does not read the KERASTUNER_ORACLE_\\* variables") as record:
         tuner.search()
     message = str(record[0].message)
-    assert "KERASTUNER_TUNER_ID='chief'" in message and "tuner_id=" in message
+    assert "KERASTUNER_ORACLE_IP='10.0.0.1'" in message and "tuner_id=" in message
     assert len(tuner.oracle.trials) == 1
+    # KERASTUNER_TUNER_ID is keras_tuner's name of the tuner: it is read.
+    assert tuner.tuner_id == "chief"
+    assert _tuner(tmp_path, max_trials=1, tuner_id="explicit").tuner_id == "explicit"
 
 
 @requires_postgres

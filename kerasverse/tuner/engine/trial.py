@@ -49,6 +49,9 @@ class Trial:
         self.intermediate_values = {}
         self.pruned_step = None
         self.tuner_id = None
+        # The process (and oracle) running it: `host|pid|token`, None when
+        # nobody runs it (see `Oracle.create_trial`).
+        self.owner = None
         self.started = time.time()
         self.ended = None
         self.heartbeat = None
@@ -76,6 +79,7 @@ class Trial:
             "intermediate_values": {str(k): v for k, v in self.intermediate_values.items()},
             "pruned_step": self.pruned_step,
             "tuner_id": self.tuner_id,
+            "owner": self.owner,
             "started": self.started,
             "ended": self.ended,
             "heartbeat": self.heartbeat,
@@ -97,6 +101,7 @@ class Trial:
         }
         trial.pruned_step = config.get("pruned_step")
         trial.tuner_id = config.get("tuner_id")
+        trial.owner = config.get("owner")
         trial.started = config.get("started")
         trial.ended = config.get("ended")
         trial.heartbeat = config.get("heartbeat")

@@ -4,20 +4,56 @@ import copy
 import ctypes
 import gc
 import os
+import sys
 import warnings
 
 from kerasverse.tuner import errors
 from kerasverse.tuner.engine import base_tuner
 from kerasverse.tuner.engine import tuner_utils
 
+_released_state = None  # Keras' global state right after the last release.
+_models_dropped = False  # A model was built and dropped without collecting.
 
-def release_memory():
+
+def keras_state_used():
+    """Whether Keras made anything since the last `release_memory`: an
+    automatically named layer, model, optimizer, metric or variable (Keras
+    counts them in its global state), or a `clear_session()` by someone else.
+
+    Reads Keras' private global state; where that moved, assumes True.
+    """
+    if _models_dropped:
+        return True
+    try:
+        from keras.src.backend.common import global_state
+    except ImportError:  # pragma: no cover - a Keras without it
+        return True
+    if _released_state is not None and global_state.GLOBAL_STATE_TRACKER is not _released_state:
+        return True  # Someone cleared the session: Keras was in use.
+    uids = global_state.get_global_attribute("object_name_uids")
+    return bool(uids) and any(uids.values())
+
+
+def release_memory(only_if_used=False):
     """Frees what a finished trial leaves behind: the Keras state, the
     compiled functions (JAX keeps them in a process-wide cache, one set per
-    model) and the heap pages glibc would otherwise keep."""
+    model) and the heap pages glibc would otherwise keep. One garbage
+    collection, of the objects made since the search froze the heap.
+
+    Args:
+        only_if_used: Do nothing (and return False) when Keras made nothing
+            since the last release (`keras_state_used()`), e.g. a trial that
+            built no model.
+
+    Returns:
+        Whether memory was released.
+    """
+    global _released_state, _models_dropped
+    if only_if_used and ("keras" not in sys.modules or not keras_state_used()):
+        return False  # Keras not even imported: it made nothing.
     import keras
 
-    keras.backend.clear_session()
+    keras.backend.clear_session(free_memory=False)
     gc.collect()
     if keras.backend.backend() == "jax":
         import jax
@@ -27,6 +63,14 @@ def release_memory():
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # Not glibc (macOS, Windows, musl).
         pass
+    _models_dropped = False
+    try:
+        from keras.src.backend.common import global_state
+
+        _released_state = global_state.GLOBAL_STATE_TRACKER
+    except ImportError:  # pragma: no cover - a Keras without it
+        pass
+    return True
 
 
 def load_weights(model, path):
@@ -130,10 +174,7 @@ class Tuner(base_tuner.BaseTuner):
         return model
 
     def _try_build(self, hp):
-        import keras
-
-        keras.backend.clear_session()
-        gc.collect()
+        release_memory(only_if_used=True)  # A previous execution's model.
         model = self._build_hypermodel(hp)
         if self.optimizer or self.loss or self.metrics:
             compile_kwargs = {
@@ -156,16 +197,21 @@ class Tuner(base_tuner.BaseTuner):
         return model
 
     def _activate_all_conditions_build(self, hp):
+        global _models_dropped
         import keras
 
         self._build_hypermodel(hp)
-        keras.backend.clear_session()
+        _models_dropped = True
+        keras.backend.clear_session(free_memory=False)  # Collected by `release_memory`.
 
     def on_trial_end(self, trial):
         """Ends the trial (see `BaseTuner.on_trial_end`), then frees the
         memory its models held, so that memory does not grow across trials."""
         super().on_trial_end(trial)
-        release_memory()
+        self._release_memory()
+
+    def _release_memory(self):
+        release_memory(only_if_used=True)
 
     def _checkpoint_path(self, trial_id):
         return os.path.join(self.get_trial_dir(trial_id), "checkpoint.weights.h5")

@@ -133,24 +133,28 @@ def make_callbacks(tuner, trial, execution, checkpoint_path):
     return [TunerCallback()]
 
 
-KERASTUNER_VARIABLES = ("KERASTUNER_TUNER_ID", "KERASTUNER_ORACLE_IP", "KERASTUNER_ORACLE_PORT")
+KERASTUNER_VARIABLES = ("KERASTUNER_ORACLE_IP", "KERASTUNER_ORACLE_PORT")
 
 
 def warn_if_kerastuner_variables(environ=None):
-    """Warns when keras_tuner's chief/worker variables are set: they are not
-    read (the study's storage replaces the gRPC oracle); says what to do."""
+    """Warns when keras_tuner's chief/worker address variables are set: they
+    are not read (the study's storage replaces the gRPC oracle); says what to
+    do. `KERASTUNER_TUNER_ID` is read: it names the tuner (`tuner_id`)."""
     environ = os.environ if environ is None else environ
     found = [name for name in KERASTUNER_VARIABLES if name in environ]
     if not found:
         return False
+    tuner_id = environ.get("KERASTUNER_TUNER_ID")
     warnings.warn(
         f"{', '.join(found)} {'is' if len(found) == 1 else 'are'} set, but kerasverse.tuner "
-        "has no gRPC chief/worker and does not read the KERASTUNER_* variables. Instead run "
-        "`search(..., workers=N)` (local processes), `search(..., workers=N, "
+        "has no gRPC chief/worker and does not read the KERASTUNER_ORACLE_* variables. "
+        "Instead run `search(..., workers=N)` (local processes), `search(..., workers=N, "
         "executor='ray', ray_address=...)` (a Ray cluster), or start this script on each "
-        "machine with the same `storage='postgresql+psycopg://...'` and a distinct "
-        "`tuner_id=`. Received: "
-        + ", ".join(f"{name}={environ[name]!r}" for name in found),
+        "machine with the same `storage='postgresql+psycopg://...'` (every process, the "
+        "chief included, then runs trials; KERASTUNER_TUNER_ID or `tuner_id=` names each). "
+        "Received: "
+        + ", ".join(f"{name}={environ[name]!r}" for name in found)
+        + ("" if tuner_id is None else f", KERASTUNER_TUNER_ID={tuner_id!r}"),
         stacklevel=3,
     )
     return True

@@ -8,11 +8,37 @@ whose transactions keep trial ids unique and `max_trials` respected.
 
 import multiprocessing
 import pickle
+import sys
 import time
 
 from kerasverse.tuner.engine import display as display_module
 from kerasverse.tuner.engine.trial import TrialStatus
 from kerasverse.tuner.storage import InMemoryStorage
+
+# The exit code of a worker that found the user's main script starting a
+# search while the worker imported it (no `if __name__ == "__main__":`).
+UNGUARDED_MAIN_EXIT_CODE = 75
+UNGUARDED_MAIN_MESSAGE = (
+    "`search(workers=N)` starts worker processes that import your main script again, "
+    "and the script calls `search()` when imported: put the code that starts the "
+    "search under `if __name__ == \"__main__\":`."
+)
+
+
+def is_reimporting_main():
+    """Whether this is a worker process importing the main script (the
+    "spawn" start method runs it as `__mp_main__` before the worker starts)."""
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
+
+
+def exit_if_reimporting_main():
+    """Ends a worker process whose import of the main script reached
+    `search()`: the parent turns the exit code into `UNGUARDED_MAIN_MESSAGE`
+    (without the check, the worker would die in multiprocessing's bootstrap)."""
+    if is_reimporting_main():
+        sys.stderr.write(f"kerasverse.tuner: {UNGUARDED_MAIN_MESSAGE}\n")
+        sys.stderr.flush()
+        raise SystemExit(UNGUARDED_MAIN_EXIT_CODE)
 
 
 def update_progress(tuner, progress, done):
@@ -81,6 +107,8 @@ def run_workers(tuner, workers, fit_args, fit_kwargs):
             process.join()
         progress.close()
     failed = [p.exitcode for p in processes if p.exitcode != 0]
+    if UNGUARDED_MAIN_EXIT_CODE in failed:
+        raise RuntimeError(UNGUARDED_MAIN_MESSAGE)
     if failed:
         raise RuntimeError(
             f"{len(failed)} of {workers} search workers exited with an error "

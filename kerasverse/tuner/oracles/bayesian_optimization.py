@@ -3,15 +3,14 @@
 import math
 
 import numpy as np
-import scipy.special
-import scipy.stats
-import threadpoolctl
 
 from kerasverse.tuner.engine import oracle as oracle_module
 from kerasverse.tuner.engine.hyperparameters import Choice
 from kerasverse.tuner.engine.hyperparameters import Fixed
 from kerasverse.tuner.engine.trial import TrialStatus
-from kerasverse.tuner.oracles.gaussian_process import GaussianProcess
+
+# scipy.stats and the GP (scipy.optimize) are imported when first used: they
+# take seconds to import, and every search process imports the oracles.
 
 
 class _Encoder:
@@ -37,6 +36,8 @@ class _Encoder:
             self.slices.append(slice(start, start + width))
             start += width
         self.dims = start
+        # By identity: `HyperParameter.__eq__` compares configs (slow in a loop).
+        self._slice_of = {id(hp): where for hp, where in zip(self.hps, self.slices)}
 
     @staticmethod
     def _one_hot(hp):
@@ -62,10 +63,12 @@ class _Encoder:
         for hp in space:
             if hp.name in values or not all(c.is_active(values) for c in hp.conditions):
                 continue
-            if isinstance(hp, Fixed) or hp not in self.hps:
+            where = self._slice_of.get(id(hp))
+            if where is None and not isinstance(hp, Fixed) and hp in self.hps:
+                where = self.slices[self.hps.index(hp)]
+            if where is None:
                 values[hp.name] = hp.default if not isinstance(hp, Fixed) else hp.value
                 continue
-            where = self.slices[self.hps.index(hp)]
             if self._one_hot(hp):
                 values[hp.name] = hp.values[int(np.argmax(vector[where]))]
             else:
@@ -80,6 +83,8 @@ _CONTROLLER = []
 def _blas_controller():
     """A cached `ThreadpoolController` (building one scans the loaded libraries)."""
     if not _CONTROLLER:
+        import threadpoolctl
+
         _CONTROLLER.append(threadpoolctl.ThreadpoolController())
     return _CONTROLLER[0]
 
@@ -216,6 +221,8 @@ class BayesianOptimizationOracle(oracle_module.Oracle):
 
     def _sobol_values(self, encoder):
         index = len(self.trials)
+        import scipy.stats
+
         sobol = scipy.stats.qmc.Sobol(encoder.dims, scramble=True, seed=self.seed)
         points = sobol.random(1 << max(1, math.ceil(math.log2(index + 1))))
         values = encoder.decode(points[index], self.hyperparameters.space)
@@ -226,6 +233,10 @@ class BayesianOptimizationOracle(oracle_module.Oracle):
         return values
 
     def _gp_values(self, encoder, scored):
+        import scipy.special
+
+        from kerasverse.tuner.oracles.gaussian_process import GaussianProcess
+
         x = np.stack([encoder.encode(t.hyperparameters.values) for t in scored])
         sign = 1.0 if self.objective.direction == "min" else -1.0
         y = np.asarray([sign * t.score for t in scored])
