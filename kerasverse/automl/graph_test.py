@@ -43,6 +43,7 @@ def _data(n=120, seed=0):
     return [numbers, images], [labels, target]
 
 
+@pytest.mark.slow
 def test_crashing_trial_is_recorded_and_the_search_goes_on_then_resumes(tmp_path):
     inputs, outputs = _graph()
     model = ak.AutoModel(inputs, outputs, tuner=ScriptedTuner, max_trials=2, directory=str(tmp_path),
