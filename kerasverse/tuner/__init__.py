@@ -22,6 +22,7 @@ best_model = tuner.get_best_models(1)[0]
 """
 
 from kerasverse.tuner import applications
+from kerasverse.tuner import callbacks
 from kerasverse.tuner import engine
 from kerasverse.tuner import errors
 from kerasverse.tuner import oracles
@@ -61,6 +62,7 @@ def load_study(path_or_url, project_name=None):
 
 __all__ = [
     "BaseTuner",
+    "callbacks",
     "BayesianOptimization",
     "GridSearch",
     "HyperModel",
