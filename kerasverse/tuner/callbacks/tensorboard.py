@@ -28,7 +28,9 @@ class TensorBoard(keras.callbacks.Callback):
         update_freq: `"epoch"`, `"batch"` or a number of batches between
             batch-level scalars.
         hparams: Optional dict of hyperparameter values (numbers, strings,
-            booleans) for the HParams plugin.
+            booleans) for the HParams plugin, or a `HyperParameters` (its
+            active values when training begins, so those the model declared
+            while being built are included).
         group_name: The HParams session group (keras_tuner: the trial id, so
             a trial's executions form one group).
 
@@ -54,7 +56,7 @@ class TensorBoard(keras.callbacks.Callback):
             )
         self.log_dir = os.fspath(log_dir)
         self.update_freq = update_freq
-        self.hparams = dict(hparams or {})
+        self.hparams = hparams if hasattr(hparams, "space") else dict(hparams or {})
         self.group_name = group_name
         self._writers = {}
         self._global_batch = 0
@@ -66,10 +68,17 @@ class TensorBoard(keras.callbacks.Callback):
             self._writers[name] = EventFileWriter(folder)
         return self._writers[name]
 
+    def _hparams_values(self):
+        hparams = self.hparams
+        if not hasattr(hparams, "space"):
+            return hparams
+        return {hp.name: hparams.values[hp.name] for hp in hparams.space if hp.name in hparams.values}
+
     def on_train_begin(self, logs=None):
-        if self.hparams:
+        values = self._hparams_values()
+        if values:
             self._writer("session").add_hparams_start(
-                self.hparams, group_name=self.group_name, start_time=time.time()
+                values, group_name=self.group_name, start_time=time.time()
             )
 
     def on_train_batch_end(self, batch, logs=None):
@@ -92,7 +101,7 @@ class TensorBoard(keras.callbacks.Callback):
                 self._writer("train").add_scalar(f"epoch_{name}", value, epoch)
 
     def on_train_end(self, logs=None):
-        if self.hparams:
+        if "session" in self._writers:
             self._writer("session").add_hparams_end(STATUS_FAILURE if self._failed else STATUS_SUCCESS)
         for writer in self._writers.values():
             writer.close()

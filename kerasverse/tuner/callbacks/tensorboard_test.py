@@ -22,11 +22,20 @@ def _build(hp):
     return model
 
 
+class _HyperModel(kt.HyperModel):
+    def build(self, hp):
+        return _build(hp)
+
+    def fit(self, hp, model, *args, **kwargs):
+        # Declared only here: not in the space discovered at creation.
+        return model.fit(*args, shuffle=hp.Boolean("shuffle"), **kwargs)
+
+
 def test_search_writes_a_run_per_trial_with_hparams(tmp_path):
     x = np.random.default_rng(0).random((16, 3), dtype="float32")
     y = x.sum(axis=1, keepdims=True)
     log_dir = str(tmp_path / "tb_logs")
-    tuner = kt.RandomSearch(_build, "val_loss", max_trials=2, executions_per_trial=1,
+    tuner = kt.RandomSearch(_HyperModel(), "val_loss", max_trials=2, executions_per_trial=1,
                             directory=str(tmp_path), verbose=0)
     tuner.search(x, y, epochs=2, validation_split=0.25, verbose=0,
                  callbacks=[keras.callbacks.TensorBoard(log_dir)])
@@ -41,6 +50,7 @@ def test_search_writes_a_run_per_trial_with_hparams(tmp_path):
         assert info.group_name == trial_id
         assert info.hparams["units"].number_value == trial.hyperparameters.values["units"]
         assert info.hparams["act"].string_value == trial.hyperparameters.values["act"]
+        assert info.hparams["shuffle"].bool_value == trial.hyperparameters.values["shuffle"]
         train = {(e.step, v.tag): v.tensor.float_val[0]
                  for e in read_run(os.path.join(run, "train")) for v in e.summary.value}
         assert set(train) >= {(0, "epoch_loss"), (1, "epoch_loss"), (1, "epoch_mae")}

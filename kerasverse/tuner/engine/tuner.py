@@ -265,11 +265,8 @@ class Tuner(base_tuner.BaseTuner):
 
         from kerasverse.tuner.callbacks import TensorBoard
 
-        hparams = {
-            hp.name: trial.hyperparameters.values[hp.name]
-            for hp in trial.hyperparameters.space
-            if hp.name in trial.hyperparameters.values
-        }
+        # Read when training begins: the entries `build` declares are in.
+        hparams = trial.hyperparameters
         for index, callback in enumerate(callbacks):
             if type(callback).__name__ != "TensorBoard":
                 continue
