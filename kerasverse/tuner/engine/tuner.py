@@ -201,7 +201,10 @@ class Tuner(base_tuner.BaseTuner):
     def _activate_all_conditions_build(self, hp):
         import keras
 
-        self._build_hypermodel(hp)
+        # Only the space is wanted: what `build` returns is checked by the
+        # trials (a non-model fails `search`, not the tuner's creation, as
+        # in keras_tuner).
+        self.hypermodel.build(hp)
         keras.backend.clear_session()
 
     def on_trial_end(self, trial):
