@@ -2,7 +2,10 @@
 
 Importing `kerasverse` is cheap: each subpackage (`tuner`, `nlp`, `cv`,
 `optimize`, `export`, `models`, `testing`) is imported on first attribute
-access, so `import kerasverse` does not pull in Keras or a backend.
+access, so `import kerasverse` does not pull in Keras or a backend. It
+does choose the Keras backend (`kerasverse._backend.ensure_backend`: the
+explicit `KERAS_BACKEND`, else a working `keras.json`, else JAX), before any
+subpackage imports Keras.
 
 Example:
 
@@ -14,7 +17,11 @@ True
 import importlib
 
 from kerasverse import version
+from kerasverse._backend import ensure_backend
 from kerasverse.version import __version__
+
+# Before any subpackage imports Keras (Keras' own default is TensorFlow).
+ensure_backend()
 
 SUBPACKAGES = (
     "tuner", "models", "nlp", "cv", "optimize", "export", "testing", "cli",

@@ -1,8 +1,7 @@
 """`kerasverse info`: versions, backend and installed capabilities."""
 
-import os
-
 from kerasverse import capabilities
+from kerasverse._backend import ensure_backend
 from kerasverse.version import __version__
 
 
@@ -16,6 +15,7 @@ def register(subparsers):
 
 def collect():
     """Returns the facts `kerasverse info` prints, as a dict."""
+    choice = ensure_backend()  # Before Keras is imported.
     import keras  # Imported here: `kerasverse --help` stays fast.
 
     rows = []
@@ -34,7 +34,7 @@ def collect():
         "kerasverse": __version__,
         "keras": keras.__version__,
         "backend": keras.config.backend(),
-        "backend_source": "KERAS_BACKEND" if "KERAS_BACKEND" in os.environ else "keras.json or default",
+        "backend_source": choice.describe(),
         "capabilities": rows,
         "tfjs_runtime": capabilities.tfjs_runtime(),
     }

@@ -8,9 +8,9 @@ module whose optional dependencies are missing still registers, and its
 
 import argparse
 import importlib
-import os
 import sys
 
+from kerasverse._backend import ensure_backend
 from kerasverse.version import __version__
 
 # Modules under kerasverse.cli that provide verbs, in help order.
@@ -38,11 +38,10 @@ def build_parser():
 
 
 def main(argv=None):
-    # The command line's default backend is JAX (the core install); Keras' own
-    # default, used when neither KERAS_BACKEND nor ~/.keras/keras.json says
-    # otherwise, is TensorFlow. Set before any verb imports keras.
-    if not os.path.exists(os.path.expanduser(os.path.join(os.environ.get("KERAS_HOME", "~/.keras"), "keras.json"))):
-        os.environ.setdefault("KERAS_BACKEND", "jax")
+    # Keras' own default, used when neither KERAS_BACKEND nor keras.json says
+    # otherwise, is TensorFlow: choose a working backend before any verb
+    # imports keras (`import kerasverse` did already; this is idempotent).
+    ensure_backend()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

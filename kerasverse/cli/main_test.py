@@ -33,6 +33,8 @@ def test_info_tells_the_truth_about_installed_packages():
 
     assert facts["keras"] == keras.__version__
     assert facts["backend"] == keras.config.backend()
+    # The test run sets KERAS_BACKEND (kerasverse/_backend_test.py covers the rest).
+    assert facts["backend_source"] == "KERAS_BACKEND"
     for row in facts["capabilities"]:
         for module in row["missing"]:
             assert importlib.util.find_spec(module) is None

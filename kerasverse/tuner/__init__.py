@@ -55,13 +55,17 @@ from kerasverse.tuner.tuners import SklearnTuner
 # that worker processes and the report CLI start fast.
 if "keras" in sys.modules:
     from kerasverse.tuner import applications  # noqa: F401
+    from kerasverse.tuner import callbacks  # noqa: F401
+
+# Submodules that import Keras: loaded on first use.
+_LAZY_SUBMODULES = ("applications", "callbacks")
 
 
 def __getattr__(name):
-    if name == "applications":
+    if name in _LAZY_SUBMODULES:
         import importlib
 
-        return importlib.import_module("kerasverse.tuner.applications")
+        return importlib.import_module(f"kerasverse.tuner.{name}")
     raise AttributeError(f"module 'kerasverse.tuner' has no attribute {name!r}")
 
 
@@ -76,6 +80,7 @@ def load_study(path_or_url, project_name=None):
 
 __all__ = [
     "BaseTuner",
+    "callbacks",
     "BayesianOptimization",
     "GridSearch",
     "HyperModel",

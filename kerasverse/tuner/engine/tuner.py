@@ -3,6 +3,7 @@
 import copy
 import ctypes
 import gc
+import json
 import os
 import sys
 import warnings
@@ -79,6 +80,30 @@ def load_weights(model, path):
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
         model.load_weights(path)
+
+
+def _warn_unsupported_tensorboard_options(callback):
+    options = {
+        "histogram_freq": getattr(callback, "histogram_freq", 0),
+        "write_images": getattr(callback, "write_images", False),
+        "embeddings_freq": getattr(callback, "embeddings_freq", 0),
+    }
+    used = {name: value for name, value in options.items() if value}
+    if used:
+        warnings.warn(
+            "kerasverse.tuner writes TensorBoard scalars and HParams without TensorFlow; "
+            f"these options of keras.callbacks.TensorBoard need TensorFlow and are not "
+            f"written: {used}.",
+            stacklevel=4,
+        )
+
+
+def _fresh_copy(obj):
+    """A new object with the same config (strings, functions and None are
+    returned as they are)."""
+    if obj is None or isinstance(obj, str) or not hasattr(obj, "get_config"):
+        return obj
+    return type(obj).from_config(obj.get_config())
 
 
 class Tuner(base_tuner.BaseTuner):
@@ -159,6 +184,10 @@ class Tuner(base_tuner.BaseTuner):
         self.metrics = metrics
         self.distribution_strategy = distribution_strategy
         self.executions_per_trial = executions_per_trial
+        # Discover the search space now, as keras_tuner does, so that
+        # `search_space_summary()` shows it before `search()` (best effort:
+        # a build that fails here fails its trials, with their report).
+        self._populate_initial_space()
 
     # ------------------------------------------------------------------
     def _build_hypermodel(self, hp):
@@ -176,13 +205,7 @@ class Tuner(base_tuner.BaseTuner):
     def _try_build(self, hp):
         release_memory(only_if_used=True)  # A previous execution's model.
         model = self._build_hypermodel(hp)
-        if self.optimizer or self.loss or self.metrics:
-            compile_kwargs = {
-                "optimizer": self.optimizer or getattr(model, "optimizer", None) or "adam",
-                "loss": self.loss or getattr(model, "loss", None),
-                "metrics": self.metrics,
-            }
-            model.compile(**{k: v for k, v in compile_kwargs.items() if v is not None})
+        self._override_compile_args(model)
         if self.max_model_size is not None:
             if not model.built:
                 raise errors.FailedTrialError(
@@ -196,11 +219,34 @@ class Tuner(base_tuner.BaseTuner):
                 )
         return model
 
+    def _override_compile_args(self, model):
+        """Compiles `model` again with the tuner's `optimizer`, `loss` and
+        `metrics` where given, keeping the hypermodel's choice for the rest.
+        Each model gets its own copy of an optimizer or metric object: an
+        optimizer builds its variables for the first model it trains (so a
+        shared one fails on the next model shape), as in keras_tuner."""
+        if not (self.optimizer or self.loss or self.metrics):
+            return
+        compiled = getattr(model, "_compile_config", None)
+        compiled = compiled.config if compiled is not None else {}
+        optimizer = _fresh_copy(self.optimizer) or getattr(model, "optimizer", None) or "adam"
+        metrics = [_fresh_copy(m) for m in self.metrics] if self.metrics else compiled.get("metrics")
+        compile_kwargs = {
+            "optimizer": optimizer,
+            "loss": self.loss or getattr(model, "loss", None),
+            "metrics": metrics,
+            "weighted_metrics": compiled.get("weighted_metrics"),
+        }
+        model.compile(**{k: v for k, v in compile_kwargs.items() if v is not None})
+
     def _activate_all_conditions_build(self, hp):
         global _models_dropped
         import keras
 
-        self._build_hypermodel(hp)
+        # Only the space is wanted: what `build` returns is checked by the
+        # trials (a non-model fails `search`, not the tuner's creation, as
+        # in keras_tuner).
+        self.hypermodel.build(hp)
         _models_dropped = True
         keras.backend.clear_session(free_memory=False)  # Collected by `release_memory`.
 
@@ -216,10 +262,29 @@ class Tuner(base_tuner.BaseTuner):
     def _checkpoint_path(self, trial_id):
         return os.path.join(self.get_trial_dir(trial_id), "checkpoint.weights.h5")
 
+    def _build_config_path(self, trial_id):
+        return os.path.join(self.get_trial_dir(trial_id), "build_config.json")
+
+    def _save_build_config(self, trial_id, model):
+        """Saves the input shapes a lazily built model (a `Sequential`
+        without `Input`) was built with in `fit`, so `load_model` can build
+        it before loading weights (keras_tuner's `build_config.json`)."""
+        config = model.get_build_config() if model.built else None
+        if config is not None:
+            shape = config.get("input_shape")
+            if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], int):
+                # The first batch's size is not part of the model: the loaded
+                # model takes any batch size (and `model.build((None, ...))`
+                # with the same shape, as in the keras.io guide, succeeds).
+                config = {**config, "input_shape": [None, *shape[1:]]}
+            with open(self._build_config_path(trial_id), "w") as f:
+                json.dump(config, f)
+
     def _build_and_fit_model(self, trial, *args, **kwargs):
         hp = trial.hyperparameters
         model = self._try_build(hp)
         results = self.hypermodel.fit(hp, model, *args, **kwargs)
+        self._save_build_config(trial.trial_id, model)
         tuner_utils.validate_trial_results(results, self.oracle.objective, "HyperModel.fit()")
         return results
 
@@ -230,12 +295,43 @@ class Tuner(base_tuner.BaseTuner):
         for execution in range(self.executions_per_trial):
             copied_kwargs = copy.copy(kwargs)
             callbacks = [copy.deepcopy(c) for c in original_callbacks]
+            self._configure_tensorboard_dir(callbacks, trial, execution)
             callbacks += tuner_utils.make_callbacks(
                 self, trial, execution, self._checkpoint_path(trial.trial_id)
             )
             copied_kwargs["callbacks"] = callbacks
             histories.append(self._build_and_fit_model(trial, *args, **copied_kwargs))
         return histories
+
+    def _configure_tensorboard_dir(self, callbacks, trial, execution=0):
+        """Gives each trial's TensorBoard callback its own folder,
+        `log_dir/<trial_id>/execution<n>`, with the trial's hyperparameters
+        for the HParams tab, as keras_tuner does. On JAX and PyTorch a
+        `keras.callbacks.TensorBoard` (which needs TensorFlow) is replaced by
+        `kerasverse.tuner.callbacks.TensorBoard`, which writes the same
+        scalars and the HParams session itself."""
+        import keras
+
+        from kerasverse.tuner.callbacks import TensorBoard
+
+        # Read when training begins: the entries `build` declares are in.
+        hparams = trial.hyperparameters
+        for index, callback in enumerate(callbacks):
+            if type(callback).__name__ != "TensorBoard":
+                continue
+            log_dir = os.path.join(str(callback.log_dir), str(trial.trial_id), f"execution{execution}")
+            if isinstance(callback, TensorBoard):
+                callback.log_dir = log_dir
+                callback.hparams = hparams
+                callback.group_name = str(trial.trial_id)
+            elif keras.backend.backend() == "tensorflow":
+                callback.log_dir = log_dir
+            else:
+                _warn_unsupported_tensorboard_options(callback)
+                callbacks[index] = TensorBoard(
+                    log_dir, update_freq=getattr(callback, "update_freq", "epoch"),
+                    hparams=hparams, group_name=str(trial.trial_id),
+                )
 
     # Hooks with the keras_tuner signatures.
     def on_epoch_begin(self, trial, model, epoch, logs=None):
@@ -252,9 +348,15 @@ class Tuner(base_tuner.BaseTuner):
 
     # ------------------------------------------------------------------
     def load_model(self, trial):
-        """Builds the model of `trial` and loads its best checkpoint."""
+        """Builds the model of `trial` (compiled as in the search) and loads
+        its best checkpoint."""
         model = self._build_hypermodel(trial.hyperparameters)
+        self._override_compile_args(model)
         path = self._checkpoint_path(trial.trial_id)
+        config_path = self._build_config_path(trial.trial_id)
+        if not model.built and os.path.exists(config_path):
+            with open(config_path) as f:
+                model.build_from_config(json.load(f))
         if os.path.exists(path):
             load_weights(model, path)
         return model

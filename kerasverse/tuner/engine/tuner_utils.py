@@ -104,6 +104,17 @@ def make_callbacks(tuner, trial, execution, checkpoint_path):
             super().__init__()
             self.best_value = None
 
+        # A custom training loop in `HyperModel.fit` assigns the model
+        # (`callback.model = model`, keras.io's "custom training loop"
+        # guide); Keras 3's `Callback.model` is read-only.
+        @property
+        def model(self):
+            return self._model
+
+        @model.setter
+        def model(self, model):
+            self._model = model
+
         def on_epoch_begin(self, epoch, logs=None):
             tuner.on_epoch_begin(trial, self.model, epoch, logs=logs)
 

@@ -57,6 +57,9 @@ class HyperParameters:
         self._hps = collections.defaultdict(list)
         self._space = []
         self.values = {}
+        # Names declared (`hp.Int(...)`, ...) on this container, as opposed
+        # to entries it was given (copied space, overrides).
+        self._declared = set()
         # Stacks of conditions seen active / inactive (used to explore the space).
         self.active_scopes = []
         self.inactive_scopes = []
@@ -127,26 +130,34 @@ class HyperParameters:
     def _retrieve(self, hp):
         existing = [h for h in self._hps.get(hp.name, []) if h.conditions == hp.conditions]
         if existing:
-            # A `Fixed` declared beforehand pins the value whatever the later
-            # declaration ("fix a few, tune the rest", as in keras_tuner).
-            if type(existing[0]) is not type(hp) and not isinstance(existing[0], Fixed):
-                raise ValueError(
-                    f"The hyperparameter {hp.name!r} was declared as "
-                    f"{type(existing[0]).__name__} and is now re-declared as "
-                    f"{type(hp).__name__}. Received: {hp!r}. Use another name."
-                )
+            # An entry this container was given (the tuner's
+            # `hyperparameters=` override, a `Fixed`) wins whatever its type,
+            # as in keras_tuner ("tailor the search space"); two declarations
+            # of one name with different types in this container are a bug.
+            self._check_same_type(existing[0], hp)
+            self._declared.add(hp.name)
             return self.values[hp.name] if self.is_active(hp) else None
         return self._register(hp)
 
-    def _register(self, hp, overwrite=False):
-        hp = type(hp).from_config(hp.get_config())
-        others = self._hps.get(hp.name, [])
-        if others and type(others[0]) is not type(hp):
+    def _check_same_type(self, existing, hp):
+        if (
+            type(existing) is not type(hp)
+            and not isinstance(existing, Fixed)
+            and existing.name in self._declared
+        ):
             raise ValueError(
                 f"The hyperparameter {hp.name!r} was declared as "
-                f"{type(others[0]).__name__} and is now re-declared as "
+                f"{type(existing).__name__} and is now re-declared as "
                 f"{type(hp).__name__}. Received: {hp!r}. Use another name."
             )
+
+    def _register(self, hp, overwrite=False, declare=True):
+        hp = type(hp).from_config(hp.get_config())
+        others = self._hps.get(hp.name, [])
+        if others:
+            self._check_same_type(others[0], hp)
+        if declare:
+            self._declared.add(hp.name)
         self._hps[hp.name].append(hp)
         self._space.append(hp)
         if self.is_active(hp):
@@ -259,7 +270,7 @@ class HyperParameters:
                         h for h in self._space
                         if not (h.name == hp.name and h.conditions == hp.conditions)
                     ]
-                self._register(hp, overwrite=True)
+                self._register(hp, overwrite=True, declare=False)
         for name, value in values.items():
             if overwrite or name not in self.values:
                 self.values[name] = value

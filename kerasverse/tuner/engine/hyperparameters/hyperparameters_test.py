@@ -164,3 +164,17 @@ def test_fixed_beforehand_pins_a_later_declaration():
     assert hp.Float("learning_rate", 1e-3, 1e-1, sampling="log") == 1e-4
     assert hp.Int("learning_rate", 1, 4) == 1e-4
     assert len(hp.space) == 1 and hp.space[0].__class__.__name__ == "Fixed"
+
+
+def test_given_entry_of_another_type_wins_as_in_keras_tuner():
+    # The tuner's `hyperparameters=` override (Float) reaches build's Choice.
+    given = HyperParameters()
+    given.Float("learning_rate", 1e-4, 1e-2, sampling="log")
+    trial_hp = given.copy()
+    trial_hp.values["learning_rate"] = 0.0042
+    assert trial_hp.Choice("learning_rate", [1e-2, 1e-3]) == 0.0042
+    assert [type(p).__name__ for p in trial_hp.space] == ["Float"]
+    # Our check still holds for two declarations in one container.
+    trial_hp.Int("units", 1, 4)
+    with pytest.raises(ValueError, match="declared as Int and is now re-declared as Choice"):
+        trial_hp.Choice("units", [1, 2])
