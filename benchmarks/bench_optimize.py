@@ -846,7 +846,8 @@ def run_low_bit(task, seeds, quick=False):
             entry["qat"].append(evaluate(qat))
             entry["ptq"].append(evaluate(static_ptq(dense, scheme)))
             entry["control"].append(evaluate(static_ptq(control, scheme)))
-        print(f"  {task}: seed {seed} done", file=sys.stderr, flush=True)
+        seed_results = {label: {k: v[-1] for k, v in entry.items()} for label, entry in results.items()}
+        print(json.dumps({"task": task, "seed": seed, "results": seed_results}), file=sys.stderr, flush=True)
     return results
 
 
