@@ -55,7 +55,11 @@ def quantize_annotate_model(to_annotate):
 
     def annotate(layer):
         if isinstance(layer, QuantizeAnnotate):
-            return None
+            # Keep the config object: a user's QuantizeConfig class need not be
+            # registered (tfmot's guide annotates outside `quantize_scope`).
+            return QuantizeAnnotate(
+                _substitution.rebuild_like(layer.layer), quantize_config=layer.quantize_config
+            )
         if default_config(layer) is not None:
             return QuantizeAnnotate(_substitution.rebuild_like(layer))
         if is_pass_through(layer) or not layer.weights:

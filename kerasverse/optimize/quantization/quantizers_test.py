@@ -60,13 +60,16 @@ def _grid_steps(values, step):
 
 class CustomQuantizeConfigTest(TestCase):
     def _model(self, config):
-        annotated = keras.Sequential(
-            [
-                quantization.keras.quantize_annotate_layer(
-                    keras.layers.Dense(6, activation="relu", input_shape=(5,)), config
-                ),
-                keras.layers.Dense(3),
-            ]
+        # As in the guide: quantize_annotate_model outside any scope.
+        annotated = quantization.keras.quantize_annotate_model(
+            keras.Sequential(
+                [
+                    quantization.keras.quantize_annotate_layer(
+                        keras.layers.Dense(6, activation="relu", input_shape=(5,)), config
+                    ),
+                    keras.layers.Dense(3),
+                ]
+            )
         )
         with quantization.keras.quantize_scope(
             {"ModifiedDenseQuantizeConfig": ModifiedDenseQuantizeConfig}
