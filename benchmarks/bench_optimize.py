@@ -14,6 +14,11 @@ path); the "int8 weight payload" row stores every kernel as per-channel int8
 
 Run: `.venv-bench/bin/python benchmarks/bench_optimize.py` (add `--quick`
 for a fast smoke run with fewer epochs).
+
+`--low-bit` runs the n-bit study instead (issue #21, kerasverse only):
+n-bit QAT vs n-bit static PTQ vs a fine-tuning control, 5 seeds, on digits,
+the generated task and a small depthwise CNN on digits, for W8A8, W4A8
+and W4A8 per-tensor (`--task NAME` runs one task, `--seeds N`).
 """
 
 import gzip
@@ -743,7 +748,156 @@ def _print_overhead(task, backend):
     )
 
 
+# ------------------------------------------------------------ low-bit study
+def build_depthwise_cnn(keras_module):
+    """A small depthwise-separable CNN for digits (MobileNet-style block)."""
+    layers = keras_module.layers
+    inputs = keras_module.Input((8, 8, 1))
+    x = layers.Conv2D(16, 3, padding="same", activation="relu")(inputs)
+    x = layers.DepthwiseConv2D(3, padding="same", activation="relu")(x)
+    x = layers.Conv2D(32, 1, activation="relu")(x)
+    x = layers.MaxPooling2D()(x)
+    x = layers.DepthwiseConv2D(3, padding="same", activation="relu")(x)
+    x = layers.Conv2D(32, 1, activation="relu")(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    return keras_module.Model(inputs, layers.Dense(10)(x))
+
+
+LOW_BIT_TASKS = {  # (data, model, float epochs)
+    "digits": (load_digits, build_cnn, 20),
+    "generated": (load_generated, build_generated_cnn, 5),
+    "digits-depthwise": (load_digits, build_depthwise_cnn, 30),
+}
+# (label, weight bits, activation bits, per-channel weights)
+LOW_BIT_CONFIGS = (
+    ("W8A8", 8, 8, True),
+    ("W4A8", 4, 8, True),
+    ("W4A8 per-tensor", 4, 8, False),
+)
+LOW_BIT_SEEDS = 5
+LOW_BIT_QAT_EPOCHS = 3
+LOW_BIT_LEARNING_RATE = 5e-4
+
+
+def run_low_bit(task, seeds, quick=False):
+    """n-bit QAT vs n-bit static PTQ vs a fine-tuning control, per seed (kerasverse only).
+
+    Per seed: one float model trained from that seed. For each config, PTQ
+    inserts the scheme's quantizers (n-bit per-channel or per-tensor
+    symmetric weights, n-bit activations) and only calibrates the activation
+    ranges (one pass at learning rate 0); QAT fine-tunes with the quantizers
+    for `LOW_BIT_QAT_EPOCHS` epochs (Adam 5e-4); the control fine-tunes the
+    float model with the same optimizer and epochs (once per seed) and is
+    then quantized like PTQ. Returns `{config: {variant: [(acc, xent) per seed]}}`.
+    """
+    import keras
+
+    from kerasverse.optimize import quantization
+
+    load, build, dense_epochs = LOW_BIT_TASKS[task]
+    qat_epochs = 1 if quick else LOW_BIT_QAT_EPOCHS
+    dense_epochs = 2 if quick else dense_epochs
+    x_train, x_test, y_train, y_test = load()
+    results = {label: {"float": [], "ptq": [], "qat": [], "control": []} for label, *_ in LOW_BIT_CONFIGS}
+
+    def scheme_of(bits_w, bits_a, per_channel):
+        return quantization.DefaultNBitQuantizeScheme(
+            disable_per_axis=not per_channel, num_bits_weight=bits_w, num_bits_activation=bits_a
+        )
+
+    def static_ptq(model, scheme):
+        # Calibration only: one pass over the training data in training mode
+        # (the activation ranges' moving averages move; no weight changes),
+        # eagerly, so no model is compiled for it.
+        ptq = quantization.quantize_model(model, scheme=scheme)
+        for start in range(0, len(x_train), BATCH_SIZE):
+            ptq(x_train[start : start + BATCH_SIZE], training=True)
+        return ptq
+
+    def evaluate(model):
+        logits = np.concatenate(
+            [keras.ops.convert_to_numpy(model(x_test[i : i + 500])) for i in range(0, len(x_test), 500)]
+        ).astype("float64")
+        logits -= logits.max(axis=-1, keepdims=True)
+        log_probs = logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+        return (
+            100.0 * float(np.mean(np.argmax(logits, axis=-1) == y_test)),
+            float(-log_probs[np.arange(len(y_test)), y_test].mean()),
+        )
+
+    for seed in range(seeds):
+        keras.utils.set_random_seed(seed)
+        dense = build(keras)
+        compile_model(dense, keras, 1e-3)
+        dense.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=dense_epochs, verbose=0)
+        control = keras.models.clone_model(dense)
+        control.set_weights(dense.get_weights())
+        compile_model(control, keras, LOW_BIT_LEARNING_RATE)
+        control.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=qat_epochs, verbose=0)
+        float_result = evaluate(dense)
+        for label, bits_w, bits_a, per_channel in LOW_BIT_CONFIGS:
+            scheme = scheme_of(bits_w, bits_a, per_channel)
+            keras.utils.set_random_seed(seed)
+            qat = quantization.quantize_model(dense, scheme=scheme)
+            compile_model(qat, keras, LOW_BIT_LEARNING_RATE)
+            qat.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=qat_epochs, verbose=0)
+            entry = results[label]
+            entry["float"].append(float_result)
+            entry["qat"].append(evaluate(qat))
+            entry["ptq"].append(evaluate(static_ptq(dense, scheme)))
+            entry["control"].append(evaluate(static_ptq(control, scheme)))
+        seed_results = {label: {k: v[-1] for k, v in entry.items()} for label, entry in results.items()}
+        print(json.dumps({"task": task, "seed": seed, "results": seed_results}), file=sys.stderr, flush=True)
+    return results
+
+
+def _low_bit_rows(results):
+    rows = []
+    for label, entry in results.items():
+        stacked = {key: np.array(values) for key, values in entry.items()}
+        row = {"config": label}
+        for key in ("float", "ptq", "qat", "control"):
+            accuracy_values = stacked[key][:, 0]
+            row[key] = f"{accuracy_values.mean():.2f} +- {accuracy_values.std(ddof=1) if len(accuracy_values) > 1 else 0:.2f}"
+        gain = stacked["qat"][:, 0] - stacked["ptq"][:, 0]
+        over_control = stacked["qat"][:, 0] - stacked["control"][:, 0]
+        row["QAT - PTQ (pts)"] = f"{gain.mean():+.2f} (min {gain.min():+.2f})"
+        row["QAT - control (pts)"] = f"{over_control.mean():+.2f} (min {over_control.min():+.2f})"
+        row["goal met"] = "yes" if gain.mean() >= 2.0 and over_control.mean() > 0.5 else "no"
+        rows.append(row)
+    return rows
+
+
+def main_low_bit(quick):
+    import keras
+
+    tasks = list(LOW_BIT_TASKS)
+    if "--task" in sys.argv:
+        tasks = [sys.argv[sys.argv.index("--task") + 1]]
+    seeds = 1 if quick else LOW_BIT_SEEDS
+    if "--seeds" in sys.argv:
+        seeds = int(sys.argv[sys.argv.index("--seeds") + 1])
+    start = time.perf_counter()
+    print(
+        f"kerasverse n-bit QAT vs n-bit static PTQ vs fine-tuning control; {seeds} seeds; test accuracy % "
+        f"(mean +- std over seeds); QAT/control {1 if quick else LOW_BIT_QAT_EPOCHS} epochs Adam "
+        f"{LOW_BIT_LEARNING_RATE}; backend {keras.config.backend()}, {os.cpu_count()} CPU cores"
+    )
+    everything = {}
+    for task in tasks:
+        results = run_low_bit(task, seeds, quick)
+        everything[task] = results
+        print(f"\n## {task}")
+        rows = _low_bit_rows(results)
+        print(harness.format_table(rows, list(rows[0])))
+    print(f"\ntotal wall time {time.perf_counter() - start:.0f} s")
+    print(json.dumps(everything))
+
+
 def main():
+    if "--low-bit" in sys.argv:
+        main_low_bit("--quick" in sys.argv)
+        return
     quick = "--quick" in sys.argv
     tasks = list(TASKS)
     if "--task" in sys.argv:

@@ -22,9 +22,9 @@ print(optimize.summary(optimize.sparsity.strip_pruning(pruned)))
 
 import importlib
 
-_SUBMODULES = ("sparsity", "clustering", "quantization")
+_SUBMODULES = ("sparsity", "clustering", "quantization", "experimental")
 
-__all__ = ["clustering", "quantization", "sparsity", "summary", "OptimizationSummary", "save_compressed", "load_compressed"]
+__all__ = ["clustering", "experimental", "quantization", "sparsity", "summary", "OptimizationSummary", "save_compressed", "load_compressed"]
 
 
 def __getattr__(name):

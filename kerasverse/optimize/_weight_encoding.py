@@ -24,8 +24,29 @@ ENCODING_PARTS = {
     "sparse": ("bitmap", "values"),
     "int8_sparse": ("bitmap", "values", "scale"),
     "int8": ("values", "scale"),
+    "int4": ("values", "scale"),
 }
 _INT8_MAX = 127.0
+_INT4_MAX = 7.0
+
+
+def int4_grid_scale(matrix):
+    """Per-channel steps when every value of `matrix` (channels, rows) is on a 4-bit grid.
+
+    The grid is QAT's symmetric narrow 4-bit one, `k * step` with `k` in
+    [-7, 7] and `step = max|w| / 7` per channel (per-axis) or over the
+    whole tensor (per-tensor). Returns the float32 steps, or None when the
+    values are off the grid (by more than float32 rounding).
+    """
+    if not np.issubdtype(matrix.dtype, np.floating) or matrix.dtype.itemsize < 4:
+        return None
+    magnitude = np.abs(matrix).max(axis=1).astype("float64")
+    for top in (magnitude, np.full_like(magnitude, magnitude.max())):
+        step = np.where(top > 0, top / _INT4_MAX, 1.0)
+        ratio = matrix / step[:, None]
+        if np.all(np.abs(ratio - np.round(ratio)) <= 1e-4) and np.all(np.abs(ratio) <= _INT4_MAX + 1e-4):
+            return step.astype("float32")
+    return None
 
 
 def encode(value, quantize):
@@ -52,10 +73,13 @@ def encode(value, quantize):
         costs["codebook4"] = len(codebook) * itemsize + (size + 1) // 2
     if len(codebook) <= 256:
         costs["codebook8"] = len(codebook) * itemsize + size
+    int4_step = int4_grid_scale(flat.reshape(channels, -1)) if len(codebook) > 16 else None
+    if int4_step is not None:  # 4-bit QAT weights (exact to float32 rounding).
+        costs["int4"] = (size + 1) // 2 + int4_step.nbytes
     if quantize == "int8" and "codebook4" in costs:
         costs = {"codebook4": costs["codebook4"]}  # Clustered: stays exact, as `quantize` documents.
     elif quantize == "int8":
-        del costs["raw"]  # Asked to quantize: stay float only for codebooks that are smaller.
+        costs.pop("raw")  # Asked to quantize: stay float only for codebooks that are smaller.
         scale = int8_scale(np.abs(flat.reshape(channels, -1)).max(axis=1))
         costs["int8"] = size + scale.nbytes
         costs["int8_sparse"] = (size + 7) // 8 + nonzeros + scale.nbytes
@@ -73,6 +97,12 @@ def encode(value, quantize):
         return entry, {"indices": indices, "codebook": codebook}
     if encoding == "sparse":
         return entry, {"bitmap": np.packbits(nonzero), "values": flat[nonzero]}
+    if encoding == "int4":  # Two 4-bit levels per byte, stored as level + 8 (1..15).
+        entry.append("float32")
+        levels = np.round(flat.reshape(channels, -1) / int4_step[:, None].astype("float64"))
+        nibbles = (levels.reshape(-1) + 8).astype("uint8")
+        nibbles = np.append(nibbles, np.uint8(8)) if len(nibbles) % 2 else nibbles
+        return entry, {"values": nibbles[0::2] << 4 | nibbles[1::2], "scale": int4_step}
     entry.append(scale.dtype.name)
     step = np.where(scale > 0, scale, 1).astype("float64")
     quantized = np.round(flat.reshape(channels, -1) / step[:, None]).clip(-_INT8_MAX, _INT8_MAX)
@@ -112,6 +142,8 @@ def part_layout(entry, name, parts):
         return dtype, int(entry[3])
     if name == "scale":
         return np.dtype(entry[3]), int(shape[-1])
+    if encoding == "int4":
+        return np.dtype("uint8"), (size + 1) // 2
     count = int(np.unpackbits(parts["bitmap"], count=size).sum()) if "bitmap" in parts else size
     return (np.dtype("int8") if encoding.startswith("int8") else dtype), count
 
@@ -136,11 +168,14 @@ def decode(encoding, shape, dtype, parts, channel_major=True):
         flat[nonzero] = parts["values"]
     elif encoding == "int8":
         flat = parts["values"]
+    elif encoding == "int4":
+        packed = parts["values"]
+        flat = np.stack([packed >> 4, packed & 15], axis=-1).reshape(-1)[:size].astype("int8") - 8
     else:
         raise ValueError(f"Unknown weight encoding {encoding!r}: the file is newer than this kerasverse.")
     channels = shape[-1]
     matrix = flat.reshape(channels, -1) if channel_major else flat.reshape(-1, channels).T
-    if encoding.startswith("int8"):
+    if encoding.startswith("int"):
         work = np.promote_types(dtype, np.float32)
         matrix = (matrix.astype(work) * parts["scale"].astype(work)[:, None]).astype(dtype)
     return np.ascontiguousarray(matrix.T).reshape(shape)

@@ -12,6 +12,7 @@ stores each weight in the encoding its content allows:
 | `sparse` | kernel, float | bitmap of the non-zeros + the non-zero values | yes |
 | `int8_sparse` | kernel, `quantize="int8"` | bitmap of the non-zeros + int8 non-zeros + a step per output channel | zeros yes, others to step / 2 |
 | `int8` | kernel, `quantize="int8"` | int8 + a step per output channel | to step / 2 |
+| `int4` | kernel whose values lie on a symmetric 4-bit grid (4-bit QAT after `strip_qat`) | two 4-bit levels per byte + a float32 step per output channel | to float32 rounding |
 | `raw` | anything (always for biases and integer state) | the array's bytes | yes |
 
 Each kernel takes the encoding that stores it in the fewest bytes (so a

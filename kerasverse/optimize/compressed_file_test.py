@@ -67,6 +67,26 @@ class CompressedFileTest(TestCase):
         for saved, loaded in zip(_weights(clustered_64), _weights(optimize.load_compressed(path))):
             np.testing.assert_array_equal(saved, loaded)
 
+    def test_4bit_qat_weights_pack_two_per_byte(self):
+        from kerasverse.optimize import quantization
+
+        scheme = quantization.DefaultNBitQuantizeScheme(num_bits_weight=4)
+        qat = quantization.quantize_model(_dense_model(), scheme=scheme)
+        qat(np.ones((2, 8, 8, 1), "float32"), training=True)
+        stripped = quantization.strip_qat(qat)
+        path = self._path("int4.kvz")
+        encodings = optimize.save_compressed(stripped, path)
+        kernels = [w for w in stripped.weights if len(w.shape) >= 2]
+        self.assertEqual({encodings[w.path] for w in kernels}, {"int4"})
+        restored = optimize.load_compressed(path)
+        for saved, loaded in zip(_weights(stripped), _weights(restored)):
+            np.testing.assert_allclose(loaded, saved, rtol=1e-6, atol=1e-7)
+        # Half a byte per kernel value, plus the biases and the header.
+        kernel_values = sum(int(np.prod(w.shape)) for w in kernels)
+        self.assertLess(os.path.getsize(path), kernel_values / 2 + 2500)
+        self.assertAllClose(restored.predict(self.x, verbose=0),
+                            stripped.predict(self.x, verbose=0), atol=1e-5)
+
     def test_pruned_model_lossless_and_int8(self):
         model = _dense_model()
         pruned = sparsity.prune_low_magnitude(model, pruning_schedule=sparsity.ConstantSparsity(0.8, 0))

@@ -13,6 +13,8 @@ MODULES = [
     "kerasverse.optimize.quantization.quantize_config",
     "kerasverse.optimize.quantization.quantize_annotate",
     "kerasverse.optimize.quantization.quantize_wrapper",
+    "kerasverse.optimize.quantization.quantizers",
+    "kerasverse.optimize.quantization.quantize_scheme",
 ]
 
 

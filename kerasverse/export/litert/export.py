@@ -127,6 +127,7 @@ def export_many(
                 "per_channel": bool(file_per_channel),
             }
         )
+    model = _strip_qat_wrappers(model)
     input_specs = input_specs_of(model, input_signature)
     arrays = None
     if representative_data is not None:
@@ -252,6 +253,37 @@ def _representative_arrays(data, input_specs):
             raise ValueError("`representative_data` is empty. Received: 0 samples.")
         result.append(array.astype(spec["dtype"]))
     return result
+
+
+def _strip_qat_wrappers(model):
+    """A QAT model (from `kerasverse.optimize`) becomes its stripped model plus learned ranges.
+
+    tfmot users hand the QAT model itself to the converter, which reads its
+    FakeQuant ops. The wrappers here hold variables the converter cannot
+    fold, so the model is stripped first (`quantization.strip_qat`): the
+    weights are the fake-quantized values and the learned activation ranges
+    become the int8 ranges.
+    """
+    keras_int8 = [
+        layer.name
+        for layer in model._flatten_layers(include_self=False, recursive=True)
+        if getattr(layer, "quantization_mode", None) == "int8"
+    ]
+    if keras_int8:
+        # Keras' int8 layers feed int8 tensors to float ops; the converter
+        # rejects them ("tfl.fully_connected ... must be tensor of 32-bit float").
+        raise ValueError(
+            f"Layers {keras_int8} of model '{model.name}' were quantized with Keras' "
+            "`model.quantize('int8')`, whose int8 matmuls LiteRT's converter cannot carry. "
+            "Export the float model with quantization='dynamic' or 'int8' instead (LiteRT "
+            "quantizes it the same way: per-channel int8 weights)."
+        )
+    names = {type(layer).__name__ for layer in model._flatten_layers(include_self=False, recursive=True)}
+    if not names & {"QuantizeWrapper", "QuantizeAnnotate"}:
+        return model
+    from kerasverse.optimize.quantization import strip_qat
+
+    return strip_qat(model)
 
 
 def learned_ranges(model):

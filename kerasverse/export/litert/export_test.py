@@ -154,6 +154,8 @@ def test_uint8_io_and_unsupported_int8_op(tmp_path):
 @NEEDS_LITERT
 @pytest.mark.slow
 def test_int8_honours_ranges_learned_by_qat(tmp_path):
+    # tfmot's flow: the QAT model itself goes to the converter ("dynamic" and
+    # "int8"); its learned ranges become the int8 ranges.
     quantization = pytest.importorskip("kerasverse.optimize.quantization")
     from kerasverse.export.litert.conftest import tiny_classifier
 
@@ -163,8 +165,10 @@ def test_int8_honours_ranges_learned_by_qat(tmp_path):
     qat.fit(x, y, epochs=1, verbose=0)
     plain = quantization.strip_qat(qat)
     ranges = quantization.get_quantization_ranges(plain)
-    path = litert.export(
-        plain, tmp_path / "qat.tflite", quantization="int8", representative_data=x[:32]
+    path, dynamic = litert.export_many(
+        qat,
+        {tmp_path / "qat.tflite": "int8", tmp_path / "qat_dynamic.tflite": "dynamic"},
+        representative_data=x[:32],
     )
     scales = {
         round(float(d["quantization"][0]), 6)
@@ -178,6 +182,14 @@ def test_int8_honours_ranges_learned_by_qat(tmp_path):
         low, high = ranges[name]["outputs"]
         assert round((high - low) / 255, 6) in scales, (name, ranges[name], scales)
     assert litert.verify(plain, path, x)["top1_agreement"] >= 0.95
+    assert litert.verify(plain, dynamic, x)["top1_agreement"] >= 0.95
+
+
+def test_keras_int8_layers_are_refused_with_their_names():
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="head")])
+    model.quantize("int8")
+    with pytest.raises(ValueError, match=r"Layers \['head'\].*model.quantize\('int8'\)"):
+        litert.export(model, "m.tflite", quantization="dynamic")
 
 
 @NEEDS_LITERT

@@ -25,12 +25,14 @@ from kerasverse.optimize.clustering.cluster import cluster_scope
 from kerasverse.optimize.clustering.cluster import cluster_weights
 from kerasverse.optimize.clustering.cluster import strip_clustering
 from kerasverse.optimize.clustering.cluster_weights_wrapper import ClusterWeights
+from kerasverse.optimize.clustering.clusterable_layer import ClusterableLayer
 
 keras = sys.modules[__name__]  # tfmot spelling: `clustering.keras.cluster_weights`.
 
 __all__ = [
     "CentroidInitialization",
     "ClusterWeights",
+    "ClusterableLayer",
     "cluster_scope",
     "cluster_weights",
     "strip_clustering",

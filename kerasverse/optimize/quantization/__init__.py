@@ -17,6 +17,9 @@ ranges = quantization.get_quantization_ranges(plain)
 
 import sys
 
+from kerasverse.optimize.quantization import default_8bit
+from kerasverse.optimize.quantization import experimental
+from kerasverse.optimize.quantization import quantizers
 from kerasverse.optimize.quantization.post_training import post_training_quantize
 from kerasverse.optimize.quantization.quantization_ranges import get_quantization_ranges
 from kerasverse.optimize.quantization.quantization_ranges import (
@@ -33,14 +36,23 @@ from kerasverse.optimize.quantization.quantize import quantize_model
 from kerasverse.optimize.quantization.quantize import quantize_scope
 from kerasverse.optimize.quantization.quantize_annotate import QuantizeAnnotate
 from kerasverse.optimize.quantization.quantize_config import QuantizeConfig
+from kerasverse.optimize.quantization.quantize_scheme import Default8BitQuantizeScheme
+from kerasverse.optimize.quantization.quantize_scheme import DefaultNBitQuantizeScheme
+from kerasverse.optimize.quantization.quantize_scheme import QuantizeScheme
 from kerasverse.optimize.quantization.quantize_wrapper import QuantizeWrapper
 
 keras = sys.modules[__name__]  # tfmot spelling: `quantization.keras.quantize_model`.
 
 __all__ = [
+    "Default8BitQuantizeScheme",
+    "DefaultNBitQuantizeScheme",
     "QuantizeAnnotate",
     "QuantizeConfig",
+    "QuantizeScheme",
     "QuantizeWrapper",
+    "default_8bit",
+    "experimental",
+    "quantizers",
     "get_quantization_ranges",
     "load_quantization_ranges",
     "post_training_quantize",

@@ -9,6 +9,7 @@ from kerasverse.optimize.quantization.quantize_config import QuantizeConfig
 from kerasverse.optimize.quantization.quantize_config import default_config
 from kerasverse.optimize.quantization.quantize_config import is_pass_through
 from kerasverse.optimize.quantization.quantize_config import unsupported_layer_error
+from kerasverse.optimize.quantization.quantize_scheme import QuantizeScheme
 from kerasverse.optimize.quantization.quantize_wrapper import QuantizeWrapper
 
 
@@ -54,7 +55,11 @@ def quantize_annotate_model(to_annotate):
 
     def annotate(layer):
         if isinstance(layer, QuantizeAnnotate):
-            return None
+            # Keep the config object: a user's QuantizeConfig class need not be
+            # registered (tfmot's guide annotates outside `quantize_scope`).
+            return QuantizeAnnotate(
+                _substitution.rebuild_like(layer.layer), quantize_config=layer.quantize_config
+            )
         if default_config(layer) is not None:
             return QuantizeAnnotate(_substitution.rebuild_like(layer))
         if is_pass_through(layer) or not layer.weights:
@@ -75,7 +80,29 @@ def _layers_fed_by_model_inputs(model):
     return fed
 
 
-def quantize_apply(model, preserve_sparsity=False, preserve_clusters=False):
+def _resolve_scheme(scheme, preserve_sparsity, preserve_clusters):
+    if scheme is None:
+        scheme = QuantizeScheme()
+    if not isinstance(scheme, QuantizeScheme):
+        raise ValueError(
+            "Argument `scheme` must be a quantization scheme such as "
+            "`quantization.default_8bit.Default8BitQuantizeScheme()` or "
+            "`quantization.experimental.default_n_bit.DefaultNBitQuantizeScheme(num_bits_weight=4)`. "
+            f"Received: scheme={scheme!r}."
+        )
+    kwargs = scheme.wrapper_kwargs()
+    kwargs["preserve_sparsity"] = kwargs["preserve_sparsity"] or bool(preserve_sparsity)
+    kwargs["preserve_clusters"] = kwargs["preserve_clusters"] or bool(preserve_clusters)
+    return kwargs
+
+
+def quantize_apply(
+    model,
+    scheme=None,
+    quantized_layer_name_prefix="quant_",
+    preserve_sparsity=False,
+    preserve_clusters=False,
+):
     """Turns the annotated layers of a model into `QuantizeWrapper`s.
 
     Layers fed directly by a model input also quantize that input (as
@@ -83,6 +110,13 @@ def quantize_apply(model, preserve_sparsity=False, preserve_clusters=False):
 
     Args:
         model: a model with `QuantizeAnnotate` layers.
+        scheme: a `QuantizeScheme`: `Default8BitQuantizeScheme()` (the
+            default), `DefaultNBitQuantizeScheme(num_bits_weight=4, ...)`
+            for low-bit QAT, or the `experimental.combine` schemes that
+            preserve sparsity and clusters. Layers annotated with a
+            tfmot-style `QuantizeConfig` use their own quantizers.
+        quantized_layer_name_prefix: the wrappers are named
+            `prefix + layer.name`.
         preserve_sparsity: keep zero weights at zero during QAT (use after
             pruning so the sparsity survives).
         preserve_clusters: keep the distinct values of clustered weights
@@ -98,6 +132,7 @@ def quantize_apply(model, preserve_sparsity=False, preserve_clusters=False):
             f"'{model.name}' without any `QuantizeAnnotate` layer. Use `quantize_model(model)` "
             "to quantize every layer, or `quantize_annotate_layer` first."
         )
+    wrapper_kwargs = _resolve_scheme(scheme, preserve_sparsity, preserve_clusters)
     fed_by_inputs = _layers_fed_by_model_inputs(model)
 
     def apply(layer):
@@ -111,14 +146,20 @@ def quantize_apply(model, preserve_sparsity=False, preserve_clusters=False):
             inner,
             quantize_config=layer.quantize_config,
             quantize_inputs=quantize_inputs,
-            preserve_sparsity=preserve_sparsity,
-            preserve_clusters=preserve_clusters,
+            name=f"{quantized_layer_name_prefix}{inner.name}",
+            **wrapper_kwargs,
         )
 
     return _model_utils.rewrite_model(model, apply)
 
 
-def quantize_model(to_quantize, preserve_sparsity=False, preserve_clusters=False):
+def quantize_model(
+    to_quantize,
+    quantized_layer_name_prefix="quant_",
+    scheme=None,
+    preserve_sparsity=False,
+    preserve_clusters=False,
+):
     """Prepares a model for quantization-aware training (int8 weights and activations).
 
     Same name as `tfmot.quantization.keras.quantize_model`: annotates every
@@ -128,6 +169,13 @@ def quantize_model(to_quantize, preserve_sparsity=False, preserve_clusters=False
 
     Args:
         to_quantize: a Sequential or Functional model.
+        quantized_layer_name_prefix: the wrappers are named
+            `prefix + layer.name`.
+        scheme: a `QuantizeScheme` (see `quantize_apply`), e.g.
+            `DefaultNBitQuantizeScheme(num_bits_weight=4)` for int4 weights.
+            tfmot's `quantize_model` has no such argument (it needs
+            `quantize_annotate_model` + `quantize_apply(model, scheme)`,
+            which works here too).
         preserve_sparsity: keep zero weights at zero (after pruning).
         preserve_clusters: keep clustered weights' shared values (after
             clustering; tfmot's cluster-preserving QAT).
@@ -147,8 +195,11 @@ def quantize_model(to_quantize, preserve_sparsity=False, preserve_clusters=False
     ranges = quantization.get_quantization_ranges(plain)
     ```
     """
+    _resolve_scheme(scheme, preserve_sparsity, preserve_clusters)  # Bad schemes fail first.
     return quantize_apply(
         quantize_annotate_model(to_quantize),
+        scheme=scheme,
+        quantized_layer_name_prefix=quantized_layer_name_prefix,
         preserve_sparsity=preserve_sparsity,
         preserve_clusters=preserve_clusters,
     )

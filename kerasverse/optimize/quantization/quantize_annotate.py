@@ -2,6 +2,7 @@
 
 import keras
 
+from kerasverse.optimize._weight_wrapper import keep_input_shape
 from kerasverse.optimize.quantization.quantize_config import QuantizeConfig
 
 
@@ -36,6 +37,7 @@ class QuantizeAnnotate(keras.layers.Wrapper):
             )
         kwargs.setdefault("name", f"quant_annotate_{layer.name}")
         super().__init__(layer, **kwargs)
+        keep_input_shape(self, layer)
         self.quantize_config = quantize_config
 
     def build(self, input_shape=None):

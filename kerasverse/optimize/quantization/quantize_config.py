@@ -66,15 +66,30 @@ PASS_THROUGH_LAYERS = (
 class QuantizeConfig:
     """Says what `QuantizeWrapper` fake-quantizes in one layer.
 
-    Built-in layers get theirs automatically; pass one to
-    `quantize_annotate_layer` for your own layers.
+    Two ways to use it:
+
+    * Built-in style: `QuantizeConfig(weight_names=("kernel",))` quantizes
+      those weights per output channel (symmetric) and the layer output
+      (asymmetric, range learned by a moving average), with the bit widths of
+      the scheme (8 by default). Built-in layers get one automatically.
+    * tfmot style: subclass it and implement `get_weights_and_quantizers`,
+      `get_activations_and_quantizers`, `set_quantize_weights`,
+      `set_quantize_activations`, `get_output_quantizers` and `get_config`,
+      returning `quantization.quantizers` objects (as in tfmot's
+      comprehensive QAT guide). The wrapper then calls your quantizers: the
+      weights you return are replaced for the duration of each call by their
+      quantized values (your `set_quantize_weights` is not needed for
+      variables the layer keeps in attributes, which is how Keras 3's layers
+      keep them), and your `set_quantize_activations` receives activation
+      functions that quantize after the original one (it is called again
+      with the originals after the call).
 
     Args:
         weight_names: attribute names of the weights to quantize per output
-            channel (symmetric int8, range [-127, 127]). Each must hold a
+            channel (symmetric, e.g. int8 in [-127, 127]). Each must hold a
             variable of the layer, e.g. `("kernel",)`.
-        quantize_output: fake-quantize the layer output (asymmetric int8,
-            range tracked by an exponential moving average in training).
+        quantize_output: fake-quantize the layer output (asymmetric, range
+            tracked by an exponential moving average in training).
 
     Example:
 
@@ -92,6 +107,30 @@ class QuantizeConfig:
             )
         self.weight_names = tuple(weight_names)
         self.quantize_output = bool(quantize_output)
+
+    # tfmot's interface. The base class implements the built-in style; a
+    # subclass that overrides `get_weights_and_quantizers` uses quantizers.
+    def get_weights_and_quantizers(self, layer):
+        """`[(weight_variable, Quantizer), ...]` for the layer's weights to quantize."""
+        raise NotImplementedError
+
+    def get_activations_and_quantizers(self, layer):
+        """`[(activation_function, Quantizer), ...]` for activations to quantize."""
+        return []
+
+    def set_quantize_weights(self, layer, quantize_weights):
+        """tfmot hook; not needed in Keras 3 (the wrapper substitutes the variables)."""
+
+    def set_quantize_activations(self, layer, quantize_activations):
+        """Puts the (quantizing) activation functions into `layer`."""
+
+    def get_output_quantizers(self, layer):
+        """`[Quantizer]` applied to the layer's outputs."""
+        return []
+
+    def uses_quantizers(self):
+        """True for tfmot-style subclasses (they override `get_weights_and_quantizers`)."""
+        return type(self).get_weights_and_quantizers is not QuantizeConfig.get_weights_and_quantizers
 
     def get_config(self):
         return {"weight_names": list(self.weight_names), "quantize_output": self.quantize_output}

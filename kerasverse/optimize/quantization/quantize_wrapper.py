@@ -8,29 +8,51 @@ from kerasverse.optimize import _substitution
 from kerasverse.optimize._weight_wrapper import WeightWrapper
 from kerasverse.optimize.quantization.quantize_config import QuantizeConfig
 from kerasverse.optimize.quantization.quantize_config import default_config
+from kerasverse.optimize.quantization.quantizers import check_num_bits
 
 NUM_BITS = 8
 
 
-def per_channel_weight_range(weight):
-    """Symmetric per-output-channel range `(-max|w|, max|w|)` over the last axis."""
+def per_channel_weight_range(weight, per_axis=True):
+    """Symmetric range `(-max|w|, max|w|)`: per output channel (last axis) or whole tensor."""
+    if not per_axis:
+        max_abs = ops.maximum(ops.max(ops.abs(weight)), 1e-8)
+        return -max_abs, max_abs
     channels = weight.shape[-1]
     flat = ops.reshape(ops.abs(weight), (-1, channels))
     max_abs = ops.maximum(ops.max(flat, axis=0), 1e-8)
     return -max_abs, max_abs
 
 
-def fake_quantize_weight(weight):
-    """Per-channel symmetric int8 fake quantization (values on the int8 grid).
+def fake_quantize_weight(weight, num_bits=NUM_BITS, per_axis=True):
+    """Symmetric fake quantization of a weight (values on the `num_bits` grid).
 
-    Uses `keras.quantizers.fake_quant_with_min_max_vars` (straight-through
+    Narrow range: int8 in [-127, 127], int4 in [-7, 7], one scale per output
+    channel (`per_axis=True`) or per tensor. Uses
+    `keras.quantizers.fake_quant_with_min_max_vars` (straight-through
     gradient inside the range).
     """
     weight = ops.convert_to_tensor(weight)
-    min_values, max_values = per_channel_weight_range(ops.stop_gradient(weight))
+    min_values, max_values = per_channel_weight_range(ops.stop_gradient(weight), per_axis)
     return keras.quantizers.fake_quant_with_min_max_vars(
-        weight, min_values, max_values, num_bits=NUM_BITS, narrow_range=True, axis=-1
+        weight,
+        min_values,
+        max_values,
+        num_bits=num_bits,
+        narrow_range=True,
+        axis=-1 if per_axis else None,
     )
+
+
+class _QuantizingActivation:
+    """`activation` followed by a quantizer (what a tfmot-style config receives)."""
+
+    def __init__(self, activation, quantizer, weights, training):
+        self.activation, self.quantizer = activation, quantizer
+        self.weights, self.training = weights, training
+
+    def __call__(self, x):
+        return self.quantizer(self.activation(x), self.training, self.weights)
 
 
 def _merge_depthwise_axes(value):
@@ -89,6 +111,9 @@ class QuantizeWrapper(WeightWrapper):
         preserve_sparsity=False,
         preserve_clusters=False,
         cluster_counts=None,
+        num_bits_weight=8,
+        num_bits_activation=8,
+        per_axis=True,
         **kwargs,
     ):
         if isinstance(layer, QuantizeWrapper):
@@ -118,6 +143,9 @@ class QuantizeWrapper(WeightWrapper):
         self.preserve_sparsity = bool(preserve_sparsity)
         self.preserve_clusters = bool(preserve_clusters)
         self.cluster_counts = None if cluster_counts is None else list(cluster_counts)
+        self.num_bits_weight = check_num_bits(num_bits_weight, "num_bits_weight")
+        self.num_bits_activation = check_num_bits(num_bits_activation, "num_bits_activation")
+        self.per_axis = bool(per_axis)
         self._slots = None
 
     def _range_variables(self, prefix):
@@ -132,6 +160,8 @@ class QuantizeWrapper(WeightWrapper):
     def _create_wrapper_variables(self):
         if hasattr(self, "ranges_initialized"):
             return
+        if self.quantize_config.uses_quantizers():
+            self._build_quantizers()
         self.output_min, self.output_max = self._range_variables("output")
         if self.quantize_inputs:
             self.input_min, self.input_max = self._range_variables("input")
@@ -185,12 +215,36 @@ class QuantizeWrapper(WeightWrapper):
             counts.append(count)
         self.cluster_counts = counts
 
+    def _build_quantizers(self):
+        """tfmot-style config: let each quantizer create its variables on this wrapper."""
+        config = self.quantize_config
+        self._weight_quantizers = [q for _, q in config.get_weights_and_quantizers(self.layer)]
+        self._weight_quantizer_vars = [
+            quantizer.build(tuple(weight.shape), weight.name, self)
+            for weight, quantizer in config.get_weights_and_quantizers(self.layer)
+        ]
+        activations = config.get_activations_and_quantizers(self.layer)
+        self._activation_quantizers = [q for _, q in activations]
+        self._activation_quantizer_vars = [
+            quantizer.build(None, f"post_activation_{index}", self)
+            for index, quantizer in enumerate(self._activation_quantizers)
+        ]
+        self._output_quantizers = list(config.get_output_quantizers(self.layer))
+        self._output_quantizer_vars = [
+            quantizer.build(None, f"output_{index}", self)
+            for index, quantizer in enumerate(self._output_quantizers)
+        ]
+
     @property
     def quantized_weights(self):
         """The wrapped layer's variables that are fake-quantized."""
+        if self.quantize_config.uses_quantizers():
+            return [w for w, _ in self.quantize_config.get_weights_and_quantizers(self.layer)]
         return [getattr(self.layer, name) for name in self.quantize_config.weight_names]
 
     def _is_depthwise(self, index):
+        if self.quantize_config.uses_quantizers():
+            return False
         name = self.quantize_config.weight_names[index]
         return name == "depthwise_kernel" or (
             name == "kernel"
@@ -198,16 +252,22 @@ class QuantizeWrapper(WeightWrapper):
         )
 
     # ------------------------------------------------------------------ call
-    def _weight_values(self):
+    def _weight_values(self, training=False):
         values = []
+        custom = self.quantize_config.uses_quantizers()
         for index in range(len(self.quantized_weights)):
             value = self._masked(index)
-            if self._is_depthwise(index):
+            if custom:
+                quantizer = self._weight_quantizers[index]
+                values.append(quantizer(value, training, self._weight_quantizer_vars[index]))
+            elif self._is_depthwise(index):
                 # Per output channel of a depthwise kernel: input x multiplier.
-                quantized = fake_quantize_weight(_merge_depthwise_axes(value))
+                quantized = fake_quantize_weight(
+                    _merge_depthwise_axes(value), self.num_bits_weight, self.per_axis
+                )
                 values.append(ops.reshape(quantized, tuple(value.shape)))
             else:
-                values.append(fake_quantize_weight(value))
+                values.append(fake_quantize_weight(value, self.num_bits_weight, self.per_axis))
         return values
 
     def _track_range(self, tensor, low, high, training):
@@ -228,7 +288,7 @@ class QuantizeWrapper(WeightWrapper):
             ops.maximum(ops.convert_to_tensor(high), low_value + 1e-6)
         )
         quantized = keras.quantizers.fake_quant_with_min_max_vars(
-            tensor, low_value, high_value, num_bits=NUM_BITS, narrow_range=False
+            tensor, low_value, high_value, num_bits=self.num_bits_activation, narrow_range=False
         )
         return ops.where(initialized, quantized, tensor)
 
@@ -238,12 +298,38 @@ class QuantizeWrapper(WeightWrapper):
         if self._slots is None:
             slots = _substitution.find_variable_slots(self.layer, self.quantized_weights)
             object.__setattr__(self, "_slots", slots)
-        with _substitution.substituted(self._slots, self._weight_values()):
+        if self.quantize_config.uses_quantizers():
+            outputs = self._call_with_quantizers(inputs, args, kwargs, training)
+            if training:
+                self.ranges_initialized.assign(1.0)
+            return outputs
+        with _substitution.substituted(self._slots, self._weight_values(training)):
             outputs = _substitution.call_inner(self.layer, (inputs, *args), kwargs, training)
         if self.quantize_config.quantize_output:
             outputs = self._track_range(outputs, self.output_min, self.output_max, training)
         if training:
             self.ranges_initialized.assign(1.0)
+        return outputs
+
+    def _call_with_quantizers(self, inputs, args, kwargs, training):
+        config = self.quantize_config
+        originals = [fn for fn, _ in config.get_activations_and_quantizers(self.layer)]
+        quantizing = [
+            _QuantizingActivation(fn, quantizer, variables, training)
+            for fn, quantizer, variables in zip(
+                originals, self._activation_quantizers, self._activation_quantizer_vars
+            )
+        ]
+        if quantizing:
+            config.set_quantize_activations(self.layer, quantizing)
+        try:
+            with _substitution.substituted(self._slots, self._weight_values(training)):
+                outputs = _substitution.call_inner(self.layer, (inputs, *args), kwargs, training)
+        finally:
+            if quantizing:
+                config.set_quantize_activations(self.layer, originals)
+        for quantizer, variables in zip(self._output_quantizers, self._output_quantizer_vars):
+            outputs = quantizer(outputs, training, variables)
         return outputs
 
     # --------------------------------------------------------------- results
@@ -281,13 +367,19 @@ class QuantizeWrapper(WeightWrapper):
                 value = _merge_depthwise_axes(value)
             low, high = per_channel_weight_range(value)
             kernel = (keras.ops.convert_to_numpy(low), keras.ops.convert_to_numpy(high))
+        outputs = None
+        if trained and self.quantize_config.uses_quantizers():
+            # The last scalar range a tfmot-style quantizer keeps on the output.
+            for variables in self._activation_quantizer_vars + self._output_quantizer_vars:
+                if "min_var" in variables and tuple(variables["min_var"].shape) == ():
+                    outputs = pair(variables["min_var"], variables["max_var"])
+        elif trained and self.quantize_config.quantize_output:
+            outputs = pair(self.output_min, self.output_max)
         return {
             "inputs": pair(self.input_min, self.input_max)
             if self.quantize_inputs and trained
             else None,
-            "outputs": pair(self.output_min, self.output_max)
-            if self.quantize_config.quantize_output and trained
-            else None,
+            "outputs": outputs,
             "kernel_per_channel": kernel,
         }
 
@@ -318,6 +410,9 @@ class QuantizeWrapper(WeightWrapper):
                 "preserve_sparsity": self.preserve_sparsity,
                 "preserve_clusters": self.preserve_clusters,
                 "cluster_counts": self.cluster_counts,
+                "num_bits_weight": self.num_bits_weight,
+                "num_bits_activation": self.num_bits_activation,
+                "per_axis": self.per_axis,
             }
         )
         return config

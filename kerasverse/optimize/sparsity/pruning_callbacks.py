@@ -50,7 +50,7 @@ class UpdatePruningStep(keras.callbacks.Callback):
                 "`prune_low_magnitude(model)` first, or drop the callback."
             )
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, batch, logs=None):  # tfmot names the epoch index `batch`.
         _sync_state(self.model)
         for wrapper in _pruning_wrappers(self.model):
             for weight, mask in zip(wrapper.prunable_weights, wrapper.masks):

@@ -1,31 +1,53 @@
 """Pruning schedules: when to update the masks, and to which sparsity."""
 
+import numbers
+
 import keras
 from keras import ops
 
 
 def _check_sparsity(name, value):
-    if not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
+    """Any real number in [0, 1) (Python or numpy), returned as a Python float."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not 0.0 <= float(value) < 1.0
+    ):
         raise ValueError(
             f"Argument `{name}` must be a number in [0, 1). Received: {name}={value!r}. "
             "Pass the fraction of weights to set to zero, e.g. 0.8 for 80 % sparsity."
         )
+    return float(value)
+
+
+def _as_int(value):
+    """Any integral number (Python or numpy int, or a float with no fraction) as an int."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real) and float(value).is_integer():
+        return int(value)  # e.g. `np.ceil(n / batch) * epochs` is a float in the guides.
+    return None
 
 
 def _check_steps(begin_step, end_step, frequency):
-    if not isinstance(begin_step, int) or begin_step < 0:
+    """Validates the step arguments and returns them as Python ints."""
+    begin, end, freq = _as_int(begin_step), _as_int(end_step), _as_int(frequency)
+    if begin is None or begin < 0:
         raise ValueError(
             f"Argument `begin_step` must be an integer >= 0. Received: begin_step={begin_step!r}."
         )
-    if not isinstance(end_step, int) or (end_step != -1 and end_step < begin_step):
+    if end is None or (end != -1 and end < begin):
         raise ValueError(
             "Argument `end_step` must be -1 (prune until training ends) or an integer >= "
             f"`begin_step`. Received: end_step={end_step!r}, begin_step={begin_step!r}."
         )
-    if not isinstance(frequency, int) or frequency < 1:
+    if freq is None or freq < 1:
         raise ValueError(
             f"Argument `frequency` must be an integer >= 1. Received: frequency={frequency!r}."
         )
+    return begin, end, freq
 
 
 class PruningSchedule:
@@ -80,9 +102,9 @@ class ConstantSparsity(PruningSchedule):
     """
 
     def __init__(self, target_sparsity, begin_step, end_step=-1, frequency=100):
-        _check_sparsity("target_sparsity", target_sparsity)
-        _check_steps(begin_step, end_step, frequency)
-        self.target_sparsity = float(target_sparsity)
+        target_sparsity = _check_sparsity("target_sparsity", target_sparsity)
+        begin_step, end_step, frequency = _check_steps(begin_step, end_step, frequency)
+        self.target_sparsity = target_sparsity
         self.begin_step = begin_step
         self.end_step = end_step
         self.frequency = frequency
@@ -131,9 +153,12 @@ class PolynomialDecay(PruningSchedule):
     def __init__(
         self, initial_sparsity, final_sparsity, begin_step, end_step, power=3, frequency=100
     ):
-        _check_sparsity("initial_sparsity", initial_sparsity)
-        _check_sparsity("final_sparsity", final_sparsity)
-        _check_steps(begin_step, end_step, frequency)
+        initial_sparsity = _check_sparsity("initial_sparsity", initial_sparsity)
+        final_sparsity = _check_sparsity("final_sparsity", final_sparsity)
+        begin_step, end_step, frequency = _check_steps(begin_step, end_step, frequency)
+        if isinstance(power, bool) or not isinstance(power, numbers.Real):
+            raise ValueError(f"Argument `power` must be a number. Received: power={power!r}.")
+        power = int(power) if _as_int(power) is not None else float(power)
         if end_step == -1 or end_step <= begin_step:
             raise ValueError(
                 "`PolynomialDecay` needs `end_step` > `begin_step` (the step at which "

@@ -55,3 +55,23 @@ class PruningScheduleTest(TestCase):
         with pytest.raises(ValueError, match="frequency=0"):
             sparsity.ConstantSparsity(0.5, 0, frequency=0)
         self.assertTrue(np.isfinite(float(sparsity.ConstantSparsity(0.0, 0)(0)[1])))
+
+
+def test_numpy_numbers_are_accepted():
+    # The tfmot "Pruning with Keras" guide computes end_step with numpy.
+    end_step = np.ceil(1688 / 128).astype(np.int32) * 2
+    schedule = sparsity.PolynomialDecay(0.5, 0.8, 0, np.int32(844))
+    assert schedule.get_config() == {
+        "initial_sparsity": 0.5, "final_sparsity": 0.8, "begin_step": 0,
+        "end_step": 844, "power": 3, "frequency": 100,
+    }
+    assert all(type(schedule.get_config()[k]) is int for k in ("begin_step", "end_step"))
+    sparsity.PolynomialDecay(np.float64(0.5), np.float32(0.8), np.int64(0), end_step)
+    constant = sparsity.ConstantSparsity(np.float32(0.5), np.int64(0), frequency=np.int16(10))
+    assert constant.get_config()["target_sparsity"] == 0.5
+    assert type(constant.get_config()["frequency"]) is int
+    assert bool(constant(10)[0])
+    with pytest.raises(ValueError, match=r"end_step.*Received: end_step=12.5"):
+        sparsity.PolynomialDecay(0.5, 0.8, 0, 12.5)
+    with pytest.raises(ValueError, match="target_sparsity=True"):
+        sparsity.ConstantSparsity(True, 0)

@@ -54,28 +54,22 @@ def m_by_n_mask(weight, m, n):
 
     The groups of `n` run along the input-channel axis (the second to last
     axis of a kernel; the only axis of a vector), as sparse tensor cores
-    expect for 2:4 sparsity.
+    expect for 2:4 sparsity. Like tfmot, an input-channel size that is not a
+    multiple of `n` is padded with zeros, so the last, partial group keeps
+    its `m` largest real weights (a 1-channel input conv stays dense).
     """
     shape = tuple(weight.shape)
     axis = len(shape) - 2 if len(shape) >= 2 else 0
     moved = ops.moveaxis(ops.abs(weight), axis, -1)
     moved_shape = tuple(moved.shape)
+    pad = -moved_shape[-1] % n
+    if pad:
+        moved = ops.pad(moved, [(0, 0)] * (len(moved_shape) - 1) + [(0, pad)])
+    padded_shape = tuple(moved.shape)
     groups = ops.reshape(moved, (-1, n))
     # Rank of each element inside its group (0 = largest); keep ranks < m.
     order = ops.argsort(-groups, axis=-1)
     ranks = ops.argsort(order, axis=-1)
     keep = ops.cast(ops.less(ranks, m), weight.dtype)
-    keep = ops.reshape(keep, moved_shape)
+    keep = ops.reshape(keep, padded_shape)[..., : moved_shape[-1]]
     return ops.moveaxis(keep, -1, axis)
-
-
-def check_m_by_n(layer_name, weight_shape, m_by_n):
-    """Raises a ValueError when the weight cannot be split into groups of `n`."""
-    m, n = m_by_n
-    axis = len(weight_shape) - 2 if len(weight_shape) >= 2 else 0
-    if weight_shape[axis] % n:
-        raise ValueError(
-            f"Layer '{layer_name}': `sparsity_m_by_n={m_by_n}` needs the input-channel size "
-            f"to be a multiple of {n}. Received: a weight of shape {tuple(weight_shape)}. "
-            "Exclude this layer from M-by-N pruning or change its size."
-        )

@@ -129,8 +129,6 @@ class PruneLowMagnitude(WeightWrapper):
             return
         weights = prune_registry.get_prunable_weights(self.layer)
         for index, weight in enumerate(weights):
-            if self.sparsity_m_by_n is not None:
-                pruning_utils.check_m_by_n(self.layer.name, weight.shape, self.sparsity_m_by_n)
             self.masks.append(
                 self.add_weight(
                     name=f"mask_{index}",

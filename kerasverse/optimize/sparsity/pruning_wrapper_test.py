@@ -112,10 +112,6 @@ class PruneLowMagnitudeTest(TestCase):
             sparsity.PruneLowMagnitude(keras.layers.Dense(2), sparsity_m_by_n=(4, 2))
         with pytest.raises(ValueError, match=r"block_size.*Received: block_size=\(0, 1\)"):
             sparsity.PruneLowMagnitude(keras.layers.Dense(2), block_size=(0, 1))
-        with pytest.raises(ValueError, match="multiple of 4. Received: a weight of shape"):
-            sparsity.PruneLowMagnitude(keras.layers.Dense(2), sparsity_m_by_n=(2, 4))(
-                np.ones((1, 6), "float32")
-            )
         with pytest.raises(ValueError, match="already wrapped"):
             sparsity.PruneLowMagnitude(sparsity.PruneLowMagnitude(keras.layers.Dense(2)))
 
@@ -237,3 +233,51 @@ class NestedModelTest(TestCase):
         stripped = sparsity.strip_pruning(pruned)
         self.assertEqual(stripped.layers[0].name, "features")
         self.assertAllClose(_sparsity(stripped.layers[1].layers[0].kernel), 0.5)
+
+
+class InputShapeTest(TestCase):
+    def test_wrapped_first_layer_keeps_input_shape(self):
+        # The tfmot 2:4 sparsity guide: a wrapped first layer with `input_shape`.
+        from kerasverse.optimize import clustering
+        from kerasverse.optimize import quantization
+
+        for wrapped in (
+            sparsity.prune_low_magnitude(
+                keras.layers.Dense(4, input_shape=(20,)), sparsity_m_by_n=(2, 4)
+            ),
+            quantization.quantize_annotate_layer(keras.layers.Dense(4, input_shape=(20,))),
+            clustering.cluster_weights(
+                keras.layers.Dense(4, input_shape=(20,)),
+                number_of_clusters=2,
+                cluster_centroids_init=clustering.CentroidInitialization.LINEAR,
+            ),
+        ):
+            model = keras.Sequential([wrapped, keras.layers.Dense(2)])
+            self.assertTrue(model.built, type(wrapped).__name__)
+            self.assertEqual(tuple(model.input_shape), (None, 20))
+            self.assertEqual(tuple(model.output_shape), (None, 2))
+
+    def test_m_by_n_pads_the_input_channels_like_tfmot(self):
+        # tfmot pads the input channels with zeros to a multiple of n: the
+        # 2:4 guide prunes a Conv2D that reads a 1-channel image.
+        layer = sparsity.PruneLowMagnitude(keras.layers.Dense(3), sparsity_m_by_n=(2, 4), **EVERY_STEP)
+        layer(np.ones((1, 6), "float32"), training=True)
+        mask = keras.ops.convert_to_numpy(layer.masks[0])
+        np.testing.assert_array_equal(mask[:4].sum(axis=0), [2, 2, 2])  # a full group: 2 of 4
+        np.testing.assert_array_equal(mask[4:], np.ones((2, 3)))  # the padded group keeps both
+        conv = sparsity.PruneLowMagnitude(keras.layers.Conv2D(4, 3), sparsity_m_by_n=(2, 4), **EVERY_STEP)
+        conv(np.ones((1, 5, 5, 1), "float32"), training=True)
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(conv.masks[0]), np.ones((3, 3, 1, 4)))
+
+    def test_update_pruning_step_epoch_end_keyword(self):
+        # tfmot's signature is `on_epoch_end(self, batch, logs=None)`.
+        pruned = sparsity.prune_low_magnitude(
+            keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)]), **EVERY_STEP
+        )
+        pruned(np.ones((2, 4), "float32"), training=True)
+        wrapper = pruned.layers[0]
+        wrapper.layer.kernel.assign(np.ones((4, 2), "float32"))
+        callback = sparsity.UpdatePruningStep()
+        callback.set_model(pruned)
+        callback.on_epoch_end(batch=0, logs={})
+        self.assertAllClose(_sparsity(wrapper.layer.kernel), 0.5)
