@@ -24,6 +24,9 @@ function fileFetch(url) {
 }
 
 function load(modelDir) {
+  // The layers tfjs-layers lacks, exported next to model.json (registers them once).
+  const companion = path.resolve(modelDir, "kerasverse-layers.js");
+  if (fs.existsSync(companion)) require(companion)(tf);
   const url = "file://" + path.resolve(modelDir, "model.json");
   return tf.loadLayersModel(tf.io.http(url, { fetchFunc: fileFetch }));
 }

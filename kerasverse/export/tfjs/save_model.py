@@ -11,12 +11,14 @@ import numpy as np
 from kerasverse.export.tfjs import quantization
 from kerasverse.export.tfjs import weights_manifest
 from kerasverse.export.tfjs.errors import UnsupportedModelError
+from kerasverse.export.tfjs.supported_layers import COMPANION_FILE
 from kerasverse.export.tfjs.supported_layers import supported_layer_names
 from kerasverse.export.tfjs.topology import model_topology
 from kerasverse.export.tfjs.weight_names import tfjs_weights
 from kerasverse.version import __version__
 
 FORMAT = "layers-model"
+COMPANION_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), COMPANION_FILE)
 
 
 def save_model(model, out_dir, quantize=None, shard_size_bytes=4 * 1024 * 1024):
@@ -37,6 +39,15 @@ def save_model(model, out_dir, quantize=None, shard_size_bytes=4 * 1024 * 1024):
             docs/export-tfjs.md for the tolerance of each.
         shard_size_bytes: the largest weight file, in bytes (4 MiB, as the
             official converter).
+
+    Layers tfjs-layers 4.22 lacks (Keras 3's default `GRU(reset_after=True)`,
+    `LayerNormalization(rms_scaling=True)`, `UnitNormalization`, `Identity`,
+    and kerasverse.nlp's `PositionEmbedding`, `TokenAndPositionEmbedding`,
+    `TransformerEncoder`, `TransformerDecoder` without cross-attention) are
+    implemented in `kerasverse-layers.js`, which is then written next to
+    `model.json`: load it after tfjs and before `tf.loadLayersModel`
+    (`require("./kerasverse-layers.js")(tf)` in Node, a `<script>` tag in a
+    page). `check(model).notes` lists those layers.
 
     Returns:
         The path of the written `model.json`.
@@ -82,6 +93,10 @@ def save_model(model, out_dir, quantize=None, shard_size_bytes=4 * 1024 * 1024):
             },
             "weightsManifest": manifest,
         }
+        if problems.companion:
+            # Layers tfjs-layers lacks: implemented in kerasverse-layers.js (tfjs ignores this key).
+            shutil.copyfile(COMPANION_PATH, os.path.join(staging, COMPANION_FILE))
+            model_json["kerasverse"] = {"companion": COMPANION_FILE, "layers": dict(problems.companion)}
         with open(os.path.join(staging, "model.json"), "w") as file:
             json.dump(model_json, file)
         if os.path.isdir(out_dir):
