@@ -83,6 +83,13 @@ async function runTask(task) {
     const map = tf.serialization.SerializationMap.getMap().classNameMap;
     return { classes: Object.keys(map).sort() };
   }
+  if (task.op === "tokenize") {
+    // kerasverse-layers.js' WordPieceTokenizer on a vocabulary file (errors name the file and line).
+    const companion = require(path.resolve(task.companion));
+    const options = { ...task.options, vocabulary: fs.readFileSync(task.vocabulary_file), file: task.vocabulary_file };
+    const tokenizer = new companion.WordPieceTokenizer(options);
+    return { ids: task.texts.map((text) => tokenizer.tokenize(text)) };
+  }
   const model = await load(task.model_dir);
   try {
     if (task.op === "inspect") {
