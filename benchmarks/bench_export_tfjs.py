@@ -15,7 +15,7 @@ browser example), built with Keras 3 on the JAX backend and saved as .keras:
 
     .venv-bench/bin/python benchmarks/bench_export_tfjs.py --coverage
 
-prints only the coverage table: of Keras 3's built-in layer classes (with
+prints only the coverage table (65/94 = 69% today, tfjs-layers 57/94): of Keras 3's built-in layer classes (with
 weights or computation; aliases counted once; preprocessing that runs outside
 the graph, training-only augmentation and framework wrappers excluded), which
 ones kerasverse exports (tfjs-layers' own classes plus kerasverse-layers.js)

@@ -686,8 +686,115 @@ function register(tf) {
   }
   TransformerDecoder.className = "TransformerDecoder";
 
+  // ------------------------------------------- small Keras 3 layers tfjs lacks
+  // A layer computing `fn(x, training)` on one input, with Keras' config keys passed through.
+  function simpleLayer(className, keys, fn, outputShape) {
+    const cls = class extends tf.layers.Layer {
+      constructor(args) {
+        super(args || {});
+        keys.forEach((key) => (this[key] = args == null ? undefined : args[key]));
+        this.supportsMasking = true;
+      }
+
+      call(inputs, kwargs) {
+        return tf.tidy(() => fn.call(this, inputs, kwargs != null && kwargs.training === true));
+      }
+
+      computeOutputShape(inputShape) {
+        return outputShape ? outputShape.call(this, inputShape) : inputShape;
+      }
+
+      getConfig() {
+        const config = super.getConfig();
+        keys.forEach((key) => (config[key] = this[key]));
+        return config;
+      }
+    };
+    cls.className = className;
+    return cls;
+  }
+
+  const pair = (v) => (Array.isArray(v) ? v : [v, v]);
+  const Subtract = simpleLayer("Subtract", [], (inputs) => tf.sub(inputs[0], inputs[1]),
+    (shapes) => shapes[0]);
+  // The activity penalty is a training loss only; the output is the input.
+  const ActivityRegularization = simpleLayer("ActivityRegularization", ["l1", "l2"], (x) => tf.clone(single(x)));
+  function spatialDropout(className, rank) {
+    return simpleLayer(className, ["rate", "seed"], function (x, training) {
+      x = single(x);
+      if (!training || !(this.rate > 0)) return tf.clone(x);
+      const noiseShape = [x.shape[0]].concat(new Array(rank).fill(1), [x.shape[x.rank - 1]]);
+      return tf.dropout(x, this.rate, noiseShape);
+    });
+  }
+  const SpatialDropout2D = spatialDropout("SpatialDropout2D", 2);
+  const SpatialDropout3D = spatialDropout("SpatialDropout3D", 3);
+  const reduced = (shape) => [shape[0], shape[shape.length - 1]];
+  const GlobalAveragePooling3D = simpleLayer("GlobalAveragePooling3D", ["dataFormat", "keepdims"],
+    (x) => tf.mean(single(x), [1, 2, 3]), reduced);
+  const GlobalMaxPooling3D = simpleLayer("GlobalMaxPooling3D", ["dataFormat", "keepdims"],
+    (x) => tf.max(single(x), [1, 2, 3]), reduced);
+  const ZeroPadding1D = simpleLayer("ZeroPadding1D", ["padding", "dataFormat"], function (x) {
+    const [left, right] = pair(this.padding);
+    return tf.pad(single(x), [[0, 0], [left, right], [0, 0]]);
+  }, function (shape) {
+    const [left, right] = pair(this.padding);
+    return [shape[0], shape[1] == null ? null : shape[1] + left + right, shape[2]];
+  });
+  const Cropping1D = simpleLayer("Cropping1D", ["cropping"], function (x) {
+    x = single(x);
+    const [left, right] = pair(this.cropping);
+    return tf.slice(x, [0, left, 0], [-1, x.shape[1] - left - right, -1]);
+  }, function (shape) {
+    const [left, right] = pair(this.cropping);
+    return [shape[0], shape[1] == null ? null : shape[1] - left - right, shape[2]];
+  });
+  const UpSampling1D = simpleLayer("UpSampling1D", ["size"], function (x) {
+    x = single(x);
+    const [b, t, c] = x.shape;
+    return tf.reshape(tf.tile(tf.expandDims(x, 2), [1, 1, this.size, 1]), [b, t * this.size, c]);
+  }, function (shape) {
+    return [shape[0], shape[1] == null ? null : shape[1] * this.size, shape[2]];
+  });
+
+  class RMSNormalization extends tf.layers.Layer {
+    constructor(args) {
+      super(args || {});
+      this.axis = args && args.axis != null ? args.axis : -1;
+      this.epsilon = args && args.epsilon != null ? args.epsilon : 1e-6;
+      this.supportsMasking = true;
+    }
+
+    build(inputShape) {
+      inputShape = Array.isArray(inputShape[0]) ? inputShape[0] : inputShape;
+      const rank = inputShape.length;
+      // Keras writes `axis` as a list once built.
+      this.axes = (Array.isArray(this.axis) ? this.axis : [this.axis]).map((a) => (a < 0 ? a + rank : a));
+      this.scale = this.addWeight("scale", this.axes.map((a) => inputShape[a]), "float32", tf.initializers.ones());
+      this.built = true;
+    }
+
+    call(inputs) {
+      return tf.tidy(() => {
+        // Keras 3: x * rsqrt(mean(x^2) + eps) * scale.
+        const x = single(inputs);
+        const inv = tf.rsqrt(tf.add(tf.mean(tf.square(x), this.axes, true), this.epsilon));
+        const broadcast = new Array(x.rank).fill(1);
+        this.axes.forEach((a) => (broadcast[a] = x.shape[a]));
+        return tf.mul(tf.mul(x, inv), tf.reshape(this.scale.read(), broadcast));
+      });
+    }
+
+    getConfig() {
+      return { ...super.getConfig(), axis: this.axis, epsilon: this.epsilon };
+    }
+  }
+  RMSNormalization.className = "RMSNormalization";
+
   const classes = [GRUCell, GRU, LayerNormalization, GlobalAveragePooling1D, UnitNormalization, IdentityLayer,
-    PositionEmbedding, TokenAndPositionEmbedding, TransformerEncoder, TransformerDecoder];
+    PositionEmbedding, TokenAndPositionEmbedding, TransformerEncoder, TransformerDecoder, Subtract,
+    ActivityRegularization, SpatialDropout2D, SpatialDropout3D, GlobalAveragePooling3D, GlobalMaxPooling3D,
+    ZeroPadding1D, Cropping1D, UpSampling1D, RMSNormalization];
   classes.forEach((cls) => tf.serialization.registerClass(cls));
   const api = { version: "1", classes: classes.map((cls) => cls.className) };
   tf.__kerasverseLayers = api;

@@ -133,6 +133,17 @@ SUPPORTED_LAYERS = {
         companion_when={"rms_scaling": True},
     ),
     "UnitNormalization": LayerSpec(keep=("axis",), companion=True),
+    "RMSNormalization": LayerSpec(keep=("axis", "epsilon"), companion=True),
+    # Small layers kerasverse-layers.js adds (channels_last only, as tfjs).
+    "Subtract": LayerSpec(companion=True),
+    "ActivityRegularization": LayerSpec(keep=("l1", "l2"), companion=True),
+    "SpatialDropout2D": LayerSpec(keep=("rate", "seed", "data_format"), require=_CHANNELS_LAST, companion=True),
+    "SpatialDropout3D": LayerSpec(keep=("rate", "seed", "data_format"), require=_CHANNELS_LAST, companion=True),
+    "GlobalAveragePooling3D": LayerSpec(keep=("data_format",), require={"keepdims": False, **_CHANNELS_LAST}, companion=True),
+    "GlobalMaxPooling3D": LayerSpec(keep=("data_format",), require={"keepdims": False, **_CHANNELS_LAST}, companion=True),
+    "ZeroPadding1D": LayerSpec(keep=("padding", "data_format"), require=_CHANNELS_LAST, companion=True),
+    "Cropping1D": LayerSpec(keep=("cropping",), companion=True),
+    "UpSampling1D": LayerSpec(keep=("size",), companion=True),
     "Identity": LayerSpec(companion=True, tfjs_class="IdentityLayer"),
     # Recurrent.
     "SimpleRNN": LayerSpec(keep=_RNN),
