@@ -16,6 +16,8 @@ from keras import layers
 from kerasverse.export import tfjs
 from kerasverse.export.tfjs.runtime import NodeRuntime
 from kerasverse.export.tfjs.save_model import COMPANION_PATH
+from kerasverse.export.tfjs.supported_layers import CUSTOM_LAYERS
+from kerasverse.export.tfjs.supported_layers import SUPPORTED_LAYERS
 from kerasverse.nlp import layers as nlp_layers
 
 MISSING_RUNTIME = NodeRuntime().missing()
@@ -116,6 +118,13 @@ class TestCompanionLayers:
         plain_dir = os.path.join(str(exported[0]), "plain")
         tfjs.save_model(plain, plain_dir)
         assert sorted(os.listdir(plain_dir)) == ["group1-shard1of1.bin", "model.json"]
+
+    def test_every_companion_layer_is_verified_here(self, exported):
+        _, cases = exported
+        covered = {type(layer).__name__ for model, _, _ in cases for layer in model.layers}
+        covered |= {keras.saving.get_registered_name(type(layer)) for model, _, _ in cases for layer in model.layers}
+        companion = {name for name, spec in SUPPORTED_LAYERS.items() if spec.companion} | set(CUSTOM_LAYERS)
+        assert companion - covered == set()
 
     def test_load_model_round_trip(self, exported):
         _, cases = exported

@@ -80,6 +80,7 @@ function median(values) {
 
 async function runTask(task) {
   if (task.op === "classes") {
+    if (task.companion) require(path.resolve(task.companion))(tf);
     const map = tf.serialization.SerializationMap.getMap().classNameMap;
     return { classes: Object.keys(map).sort() };
   }
