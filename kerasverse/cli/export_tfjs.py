@@ -42,6 +42,8 @@ def run(args):
             problems = tfjs.check(model)
             for problem in problems:
                 print(problem)
+            for note in getattr(problems, "notes", []):
+                print(note)
             print("exportable" if not problems else f"{len(problems)} problem(s)")
             return 0 if not problems else 1
         path = tfjs.save_model(model, args.out_dir, quantize=args.quantize, shard_size_bytes=args.shard_size_bytes)

@@ -26,8 +26,14 @@ class ExportTfjsCliTest(TestCase):
         self.assertAllClose(tfjs.load_model(out_dir)(x), model(x), atol=1e-3)
 
     def test_check_reports_unsupported_layers(self):
-        _, path = self._keras_file(keras.Sequential([keras.Input((4, 2)), layers.GRU(2, name="gru")]))
+        _, path = self._keras_file(keras.Sequential([keras.Input((4, 2)), layers.GroupNormalization(groups=1, name="gn")]))
         self.assertEqual(main.main(["export", "tfjs", path, "unused", "--check"]), 1)
+        # Keras 3's default GRU exports through kerasverse-layers.js: --check says so.
+        _, path = self._keras_file(keras.Sequential([keras.Input((4, 2)), layers.GRU(2, name="gru")]))
+        stdout = io.StringIO()
+        with contextlib.redirect_stdout(stdout):
+            self.assertEqual(main.main(["export", "tfjs", path, "unused", "--check"]), 0)
+        self.assertIn("layer `gru` (GRU, reset_after=True): supported via kerasverse-layers.js", stdout.getvalue())
 
     def test_corrupted_keras_file(self):
         _, path = self._keras_file()

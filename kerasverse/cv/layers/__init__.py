@@ -14,7 +14,6 @@ from kerasverse.cv.layers.aliases import Equalization  # noqa: F401
 from kerasverse.cv.layers.aliases import Grayscale  # noqa: F401
 from kerasverse.cv.layers.aliases import MixUp  # noqa: F401
 from kerasverse.cv.layers.aliases import Posterization  # noqa: F401
-from kerasverse.cv.layers.aliases import RandomAugmentationPipeline  # noqa: F401
 from kerasverse.cv.layers.aliases import RandomBrightness  # noqa: F401
 from kerasverse.cv.layers.aliases import RandomColorDegeneration  # noqa: F401
 from kerasverse.cv.layers.aliases import RandomColorJitter  # noqa: F401
@@ -41,6 +40,7 @@ from kerasverse.cv.layers.jittered_resize import JitteredResize
 from kerasverse.cv.layers.mosaic import Mosaic
 from kerasverse.cv.layers.non_max_suppression import NonMaxSuppression
 from kerasverse.cv.layers.rand_augment import RandAugment
+from kerasverse.cv.layers.random_augmentation_pipeline import RandomAugmentationPipeline
 from kerasverse.cv.layers.random_crop_and_resize import RandomCropAndResize
 from kerasverse.cv.layers.random_cutout import RandomCutout
 

@@ -13,7 +13,6 @@ of `kerasverse.cv.layers`.
 | `Solarization`, `Equalization`, `AutoContrast`, `MixUp`, `CutMix`, `AugMix` | same name |
 | `Posterization` | `RandomPosterization` |
 | `Grayscale` | `RandomGrayscale(factor=1.0)` |
-| `RandomAugmentationPipeline` | `Pipeline` |
 """
 
 import keras
@@ -80,5 +79,4 @@ class Grayscale(_ClassesKey, keras.layers.RandomGrayscale):
 
 
 ALIASES["Grayscale"] = Grayscale
-ALIASES["RandomAugmentationPipeline"] = keras.layers.Pipeline
 globals().update(ALIASES)

@@ -129,6 +129,77 @@ class RandAugment(BaseAugmentationLayer):
                            lambda images, index: _affine(images, ops.take(kind, index), ops.take(amount, index))))
         return _apply_groups(x, groups, num_fused=3)
 
+    @staticmethod
+    def get_standard_policy(value_range, magnitude, magnitude_stddev, geometric=True, seed=None):
+        """keras_cv's RandAugment policy as a list of layers for `RandomAugmentationPipeline`.
+
+        The same ten layers in keras_cv's order (six colour layers, then
+        shear x/y and translate x/y when `geometric`), built from the Keras 3
+        layers under their keras_cv names, with keras_cv's strengths for
+        `magnitude`: solarize addition `110 m` and threshold `255 (1 - m)`,
+        colour degeneration `m`, contrast `max(m, 0.001)`, brightness `m`,
+        shear `m`, translation `m`. Where keras_cv draws a factor from a
+        normal distribution `N(mean, magnitude_stddev)` clipped to its range,
+        the Keras 3 layers take a uniform range: we use
+        `mean +- sqrt(3) * magnitude_stddev` (clipped), which has the same
+        mean and standard deviation before clipping.
+
+        Args:
+            value_range: `(low, high)` of the pixel values.
+            magnitude: float in `[0, 1]`, the strength.
+            magnitude_stddev: float in `[0, 1]`, its spread.
+            geometric: include the shear and translation layers.
+            seed: integer seed given to every layer.
+
+        Returns:
+            A list of 10 layers (6 without `geometric`).
+
+        Example:
+
+        >>> policy = RandAugment.get_standard_policy(value_range=(0, 255), magnitude=0.5, magnitude_stddev=0.1)
+        >>> [type(layer).__name__ for layer in policy][:3]
+        ['AutoContrast', 'Equalization', 'Solarization']
+        """
+        from kerasverse.cv.layers import aliases
+
+        if not 0 <= magnitude <= 1 or not 0 <= magnitude_stddev <= 1:
+            raise ValueError(
+                "`magnitude` and `magnitude_stddev` must be in [0, 1]. Received: "
+                f"magnitude={magnitude}, magnitude_stddev={magnitude_stddev}"
+            )
+        value_range = tuple(value_range)
+        spread = math.sqrt(3.0) * magnitude_stddev
+
+        def around(mean, scale=1.0):
+            """A uniform `(lo, hi)` fraction of `[0, 1]` with keras_cv's normal mean and stddev."""
+            lo = min(max(mean - spread * scale, 0.0), 1.0)
+            hi = min(max(mean + spread * scale, 0.0), 1.0)
+            return (lo, hi)
+
+        layers = [
+            aliases.AutoContrast(value_range=value_range),
+            aliases.Equalization(value_range=value_range),
+            # keras_cv: addition ~ N(110 m, 110 sd) in [0, 110], threshold ~ N(255 (1 - m), 255 sd).
+            aliases.Solarization(
+                addition_factor=tuple(110.0 / 255.0 * v for v in around(magnitude)),
+                threshold_factor=around(1.0 - magnitude),
+                value_range=value_range,
+                seed=seed,
+            ),
+            aliases.RandomColorDegeneration(factor=around(magnitude), value_range=value_range, seed=seed),
+            # A pair: Keras 3 reads a single float f as [1, 1 + f], keras_cv as [1 - f, 1 + f].
+            aliases.RandomContrast(factor=(max(magnitude, 0.001),) * 2, value_range=value_range, seed=seed),
+            aliases.RandomBrightness(factor=magnitude, value_range=value_range, seed=seed),
+        ]
+        if geometric:
+            layers += [
+                aliases.RandomShear(x_factor=around(magnitude), y_factor=0.0, seed=seed),
+                aliases.RandomShear(x_factor=0.0, y_factor=around(magnitude), seed=seed),
+                aliases.RandomTranslation(height_factor=0.0, width_factor=magnitude, seed=seed),
+                aliases.RandomTranslation(height_factor=magnitude, width_factor=0.0, seed=seed),
+            ]
+        return layers
+
     def get_config(self):
         config = super().get_config()
         config.update({

@@ -15,7 +15,10 @@ def check(model, raise_error=False):
 
     Returns:
         A list of problem sentences, each naming the layer and its class;
-        empty when the model exports.
+        empty when the model exports. Its `notes` attribute lists the
+        layers "supported via kerasverse-layers.js" (the companion module
+        `save_model` writes next to `model.json`), and `companion` maps
+        their names to their class.
 
     Example:
 
@@ -23,6 +26,8 @@ def check(model, raise_error=False):
     problems = kerasverse.export.tfjs.check(model)
     for problem in problems:
         print(problem)
+    for note in problems.notes:
+        print(note)  # e.g. "layer `gru` (GRU, reset_after=True): supported via kerasverse-layers.js ..."
     ```
     """
     _, problems = model_topology(model)

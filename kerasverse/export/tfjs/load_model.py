@@ -13,6 +13,7 @@ import keras
 
 from kerasverse.export.tfjs import weights_manifest
 from kerasverse.export.tfjs.supported_layers import ACTIVATIONS
+from kerasverse.export.tfjs.supported_layers import CUSTOM_LAYERS
 from kerasverse.export.tfjs.supported_layers import INITIALIZERS
 from kerasverse.export.tfjs.supported_layers import SUPPORTED_LAYERS
 from kerasverse.export.tfjs.weight_names import tfjs_weights
@@ -25,6 +26,9 @@ _ACTIVATIONS.update({"hardSigmoid": "hard_sigmoid", "logSoftmax": "log_softmax",
 _INITIALIZERS = {tfjs: keras_name for keras_name, (tfjs, _) in INITIALIZERS.items()}
 # tfjs config keys -> Keras 3 keys, per class.
 _RENAMES = {name: {v: k for k, v in spec.renames.items()} for name, spec in SUPPORTED_LAYERS.items()}
+# Class names kerasverse-layers.js writes where they differ from Keras'.
+_TFJS_CLASSES = {spec.tfjs_class: name for name, spec in SUPPORTED_LAYERS.items() if spec.tfjs_class}
+_CUSTOM_CLASSES = {spec.tfjs_class: registered for registered, spec in CUSTOM_LAYERS.items()}
 
 
 def load_model(path):
@@ -148,6 +152,9 @@ def _layer(entry):
     if class_name in _MODELS:
         class_name, converted = _model_config(class_name, config)
         return _serialized_model(class_name, converted)
+    if class_name in _CUSTOM_CLASSES:
+        return _custom_layer(_CUSTOM_CLASSES[class_name], config)
+    class_name = _TFJS_CLASSES.get(class_name, class_name)
     if class_name not in SUPPORTED_LAYERS:
         raise ValueError(
             f"Layer `{config.get('name')}` has class {class_name!r}, which kerasverse cannot load into Keras 3. "
@@ -164,6 +171,8 @@ def _layer(entry):
         accepted = set(parameters) - {"self", "kwargs"}
         if "kwargs" in parameters:
             accepted |= {"name", "trainable", "dtype"}
+        if class_name == "LayerNormalization":
+            accepted.add("rms_scaling")  # A keyword argument in Keras 3.
         if "batch_input_shape" in config:  # First layer of a Sequential.
             config["batch_shape"] = config.pop("batch_input_shape")
             config["input_dtype"] = config.get("dtype") or "float32"
@@ -176,11 +185,22 @@ def _layer(entry):
     if class_name == "BatchNormalization" and isinstance(converted.get("axis"), list) and len(converted["axis"]) == 1:
         converted["axis"] = converted["axis"][0]  # tf.keras 2 writes [axis].
     if class_name == "GRU":
-        converted["reset_after"] = False  # The only GRU tfjs implements.
+        converted["reset_after"] = bool(config.get("reset_after", False))  # Stock tfjs: False only.
     if class_name == "Bidirectional":
         converted["layer"]["config"]["name"] = "forward_" + converted["layer"]["config"]["name"]
     converted = {k: v for k, v in converted.items() if not (k.endswith("_initializer") and v is None)}
     return {"module": "keras.layers", "class_name": class_name, "config": converted, "registered_name": None}
+
+
+def _custom_layer(registered_name, config):
+    """A kerasverse.nlp layer that kerasverse-layers.js implements (saved by us or by tfjs)."""
+    import kerasverse.nlp.layers  # noqa: F401  (registers the classes)
+
+    cls = keras.saving.get_registered_object(registered_name)
+    keep = set(CUSTOM_LAYERS[registered_name].keep) | {"name", "trainable", "dtype"}
+    converted = {k: v for k, v in config.items() if k in keep}
+    converted.pop("batch_input_shape", None)
+    return {"module": cls.__module__, "class_name": cls.__name__, "config": converted, "registered_name": registered_name}
 
 
 def _value(key, value):

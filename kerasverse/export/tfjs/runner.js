@@ -24,6 +24,9 @@ function fileFetch(url) {
 }
 
 function load(modelDir) {
+  // The layers tfjs-layers lacks, exported next to model.json (registers them once).
+  const companion = path.resolve(modelDir, "kerasverse-layers.js");
+  if (fs.existsSync(companion)) require(companion)(tf);
   const url = "file://" + path.resolve(modelDir, "model.json");
   return tf.loadLayersModel(tf.io.http(url, { fetchFunc: fileFetch }));
 }
@@ -77,8 +80,16 @@ function median(values) {
 
 async function runTask(task) {
   if (task.op === "classes") {
+    if (task.companion) require(path.resolve(task.companion))(tf);
     const map = tf.serialization.SerializationMap.getMap().classNameMap;
     return { classes: Object.keys(map).sort() };
+  }
+  if (task.op === "tokenize") {
+    // kerasverse-layers.js' WordPieceTokenizer on a vocabulary file (errors name the file and line).
+    const companion = require(path.resolve(task.companion));
+    const options = { ...task.options, vocabulary: fs.readFileSync(task.vocabulary_file), file: task.vocabulary_file };
+    const tokenizer = new companion.WordPieceTokenizer(options);
+    return { ids: task.texts.map((text) => tokenizer.tokenize(text)) };
   }
   const model = await load(task.model_dir);
   try {

@@ -24,6 +24,16 @@ class LayerSpec:
             differ.
         renames: `{keras_config_key: tfjs_config_key}` where they differ.
         hint: how to make an unsupported setting exportable.
+        companion: the layer always needs `kerasverse-layers.js` (tfjs-layers
+            has no such class).
+        companion_when: `{key: value}` settings that need
+            `kerasverse-layers.js` (tfjs-layers' class lacks them).
+        tfjs_class: the class name in `model.json` where it differs from
+            Keras' (`Identity` is taken by tfjs' initializer).
+        path_weights: the weights are named by their Keras path inside the
+            layer (`encoder/self_attention/query/kernel`), as
+            `kerasverse-layers.js` creates them.
+        skip_weights: Keras variable names the TF.js layer does not use.
     """
 
     keep: tuple = ()
@@ -32,6 +42,11 @@ class LayerSpec:
     refuse: dict = dataclasses.field(default_factory=dict)
     weight_names: dict = dataclasses.field(default_factory=dict)
     hint: str = ""
+    companion: bool = False
+    companion_when: dict = dataclasses.field(default_factory=dict)
+    tfjs_class: str = None
+    path_weights: bool = False
+    skip_weights: tuple = ()
 
 
 def _regularized(*prefixes):
@@ -113,15 +128,27 @@ SUPPORTED_LAYERS = {
         keep=("axis", "momentum", "epsilon", "center", "scale") + _regularized("beta", "gamma") + ("moving_mean_initializer", "moving_variance_initializer"),
         require={"renorm": False, "synchronized": False},
     ),
-    "LayerNormalization": LayerSpec(keep=("axis", "epsilon", "center", "scale") + _regularized("beta", "gamma"), require={"rms_scaling": False}),
+    "LayerNormalization": LayerSpec(
+        keep=("axis", "epsilon", "center", "scale", "rms_scaling") + _regularized("beta", "gamma"),
+        companion_when={"rms_scaling": True},
+    ),
+    "UnitNormalization": LayerSpec(keep=("axis",), companion=True),
+    "RMSNormalization": LayerSpec(keep=("axis", "epsilon"), companion=True),
+    # Small layers kerasverse-layers.js adds (channels_last only, as tfjs).
+    "Subtract": LayerSpec(companion=True),
+    "ActivityRegularization": LayerSpec(keep=("l1", "l2"), companion=True),
+    "SpatialDropout2D": LayerSpec(keep=("rate", "seed", "data_format"), require=_CHANNELS_LAST, companion=True),
+    "SpatialDropout3D": LayerSpec(keep=("rate", "seed", "data_format"), require=_CHANNELS_LAST, companion=True),
+    "GlobalAveragePooling3D": LayerSpec(keep=("data_format",), require={"keepdims": False, **_CHANNELS_LAST}, companion=True),
+    "GlobalMaxPooling3D": LayerSpec(keep=("data_format",), require={"keepdims": False, **_CHANNELS_LAST}, companion=True),
+    "ZeroPadding1D": LayerSpec(keep=("padding", "data_format"), require=_CHANNELS_LAST, companion=True),
+    "Cropping1D": LayerSpec(keep=("cropping",), companion=True),
+    "UpSampling1D": LayerSpec(keep=("size",), companion=True),
+    "Identity": LayerSpec(companion=True, tfjs_class="IdentityLayer"),
     # Recurrent.
     "SimpleRNN": LayerSpec(keep=_RNN),
     "LSTM": LayerSpec(keep=_RNN + ("recurrent_activation", "unit_forget_bias")),
-    "GRU": LayerSpec(
-        keep=_RNN + ("recurrent_activation",),
-        require={"reset_after": False},
-        hint="tfjs-layers' GRU only implements reset_after=False; build the GRU with `reset_after=False`",
-    ),
+    "GRU": LayerSpec(keep=_RNN + ("recurrent_activation", "reset_after"), companion_when={"reset_after": True}),
     # Wrappers (their inner layer is converted by the same rules).
     "Bidirectional": LayerSpec(keep=("layer", "merge_mode")),
     "TimeDistributed": LayerSpec(keep=("layer",)),
@@ -145,6 +172,31 @@ SUPPORTED_LAYERS = {
     "Sequential": _NOTHING,
     "Functional": _NOTHING,
 }
+
+_TRANSFORMER = ("intermediate_dim", "num_heads", "dropout", "activation", "layer_norm_epsilon", "normalize_first")
+# kerasverse.nlp layers (by registered name) that kerasverse-layers.js implements.
+CUSTOM_LAYERS = {
+    "kerasverse>PositionEmbedding": LayerSpec(
+        keep=("sequence_length",), companion=True, tfjs_class="PositionEmbedding", path_weights=True
+    ),
+    "kerasverse>TokenAndPositionEmbedding": LayerSpec(
+        keep=("vocabulary_size", "sequence_length", "embedding_dim", "tie_weights", "mask_zero"),
+        companion=True,
+        tfjs_class="TokenAndPositionEmbedding",
+        path_weights=True,
+        require={"tie_weights": True},
+        hint="the TF.js layer holds the tied embedding only",
+    ),
+    "kerasverse>TransformerEncoder": LayerSpec(
+        keep=_TRANSFORMER, companion=True, tfjs_class="TransformerEncoder", path_weights=True
+    ),
+    "kerasverse>TransformerDecoder": LayerSpec(
+        keep=_TRANSFORMER, companion=True, tfjs_class="TransformerDecoder", path_weights=True
+    ),
+}
+# Activations kerasverse-layers.js implements for the nlp layers (names as Keras writes them).
+COMPANION_ACTIVATIONS = ("linear", "relu", "gelu", "gelu_approximate", "tanh", "sigmoid", "silu", "swish")
+COMPANION_FILE = "kerasverse-layers.js"
 
 # Layers tfjs-layers registers but cannot run correctly (tfjs 4.22): why.
 BROKEN_IN_TFJS = {
@@ -202,5 +254,5 @@ CONSTRAINTS = {
 
 
 def supported_layer_names():
-    """The Keras class names `save_model` can export, sorted."""
-    return sorted(SUPPORTED_LAYERS)
+    """The Keras class names `save_model` can export, sorted (kerasverse.nlp ones by registered name)."""
+    return sorted(SUPPORTED_LAYERS) + sorted(CUSTOM_LAYERS)

@@ -16,6 +16,28 @@ from kerasverse.export.tfjs.supported_layers import SUPPORTED_LAYERS
 TFJS_DTYPES = {"float32": "float32", "int32": "int32", "int64": "int32", "bool": "bool"}
 
 
+class Problems(list):
+    """The problems found (a list of sentences), plus the layers that need `kerasverse-layers.js`.
+
+    Attributes:
+        companion: `{layer_name: why}` for each layer exported through
+            `kerasverse-layers.js`.
+    """
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.companion = {}
+
+    @property
+    def notes(self):
+        """One sentence per layer supported via `kerasverse-layers.js`."""
+        return [
+            f"layer `{name}` ({why}): supported via {supported_layers.COMPANION_FILE}, which save_model writes "
+            "next to model.json (load it before tf.loadLayersModel)"
+            for name, why in self.companion.items()
+        ]
+
+
 def plain_functional(model):
     """`model` as a plain Sequential or Functional (sharing its layers).
 
@@ -44,8 +66,9 @@ def model_topology(model):
 
     Returns:
         `(topology, problems)`: `topology` is `{"class_name", "config",
-        "keras_version", "backend"}`; `problems` lists what tfjs cannot
-        carry (empty when the model exports).
+        "keras_version", "backend"}`; `problems` (a `Problems` list) lists
+        what tfjs cannot carry (empty when the model exports) and, in
+        `problems.companion`, the layers that need `kerasverse-layers.js`.
     """
     model = plain_functional(model)
     if not model.built or not model.inputs:
@@ -53,7 +76,7 @@ def model_topology(model):
             f"The model `{model.name}` is not built: it has no inputs yet. Build it first, e.g. "
             "start a Sequential with `keras.Input(shape)` or call the model on data."
         )
-    problems = []
+    problems = Problems()
     serialized = keras.saving.serialize_keras_object(model)
     class_name, config = _convert_model(serialized["class_name"], serialized["config"], problems)
     topology = {
@@ -89,6 +112,11 @@ def _convert_model(class_name, config, problems):
         for entry in config["layers"]:
             if entry["name"] in mask_ops:
                 continue  # tfjs propagates masks itself.
+            if entry["class_name"] == "GlobalAveragePooling1D" and any(
+                node.get("kwargs", {}).get("mask") is not None for node in entry["inbound_nodes"]
+            ):
+                # tfjs-layers averages over padding too; Keras (and kerasverse-layers.js) skip it.
+                getattr(problems, "companion", {})[entry["name"]] = "GlobalAveragePooling1D over a masked sequence"
             converted = _convert_layer(entry, problems)
             converted["name"] = entry["name"]
             nodes = [_convert_node(node, entry["name"], problems, mask_ops) for node in entry["inbound_nodes"]]
@@ -131,7 +159,9 @@ def _implicit_mask_ops(config):
     """
     entries = config["layers"]
     has_masking = any(
-        e["class_name"] == "Masking" or (e["class_name"] == "Embedding" and e["config"].get("mask_zero")) for e in entries
+        e["class_name"] == "Masking"
+        or (e["class_name"] in ("Embedding", "TokenAndPositionEmbedding") and e["config"].get("mask_zero"))
+        for e in entries
     )
     ops = {e["name"] for e in entries if (e.get("module") or "").startswith("keras.src.ops")}
     if not has_masking or not ops:
@@ -205,6 +235,9 @@ def _convert_layer(entry, problems):
     name = config.get("name", entry.get("name", "?"))
     module = entry.get("module") or ""
     registered_name = entry.get("registered_name")
+    custom = supported_layers.CUSTOM_LAYERS.get(registered_name)
+    if custom is not None:
+        return _convert_with_spec(class_name, custom, config, name, problems)
     if registered_name not in (None, class_name) or (module and not module.startswith("keras")):
         problems.append(
             f"layer `{name}` ({entry.get('registered_name') or class_name}) is a custom layer; "
@@ -220,6 +253,10 @@ def _convert_layer(entry, problems):
         reason = f": {broken}" if broken else " has no TF.js Layers equivalent"
         problems.append(f"layer `{name}` ({class_name}){reason}.")
         return {"class_name": class_name, "config": {"name": name}}
+    return _convert_with_spec(class_name, spec, config, name, problems)
+
+
+def _convert_with_spec(class_name, spec, config, name, problems):
     where = f"layer `{name}` ({class_name})"
     converted = {"name": name, "trainable": config.get("trainable", True)}
     converted["dtype"] = _dtype(config.get("dtype"), where, problems)
@@ -233,14 +270,37 @@ def _convert_layer(entry, problems):
             problems.append(f"{where} has `{key}={config[key]!r}`, which tfjs-layers does not implement{hint}.")
     for key in spec.keep:
         if key in config:
+            if spec.path_weights and key == "activation":  # kerasverse-layers.js' own list.
+                converted[key] = _companion_activation(config[key], where, problems)
+                continue
             converted[spec.renames.get(key, key)] = _convert_value(key, config[key], where, problems)
+    triggers = [f"{k}={v!r}" for k, v in spec.companion_when.items() if _plain(config.get(k)) == _plain(v)]
+    if spec.companion or triggers:
+        companion = getattr(problems, "companion", None)
+        if companion is not None:
+            companion[name] = ", ".join([class_name] + triggers)
+    elif "rms_scaling" in converted:
+        converted.pop("rms_scaling")  # False: stock tfjs-layers' LayerNormalization.
     if class_name == "Bidirectional" and isinstance(converted.get("layer"), dict):
         # tfjs names the wrapped copies `forward_<name>` and `backward_<name>`.
         converted["layer"]["config"]["name"] = bidirectional_inner_name(converted["layer"]["config"]["name"])
     if class_name == "InputLayer":
         converted.pop("trainable")
         converted["batch_input_shape"] = _plain(config["batch_shape"])
-    return {"class_name": class_name, "config": converted}
+    return {"class_name": spec.tfjs_class or class_name, "config": converted}
+
+
+def _companion_activation(value, where, problems):
+    name = value.get("config", {}).get("name") if isinstance(value, dict) else value
+    if isinstance(value, dict) and name is None:
+        name = value.get("class_name")
+    if name not in supported_layers.COMPANION_ACTIVATIONS:
+        problems.append(
+            f"{where} uses activation {value!r}; {supported_layers.COMPANION_FILE} supports "
+            f"{', '.join(supported_layers.COMPANION_ACTIVATIONS)}."
+        )
+        return "linear"
+    return name
 
 
 def bidirectional_inner_name(name):

@@ -67,14 +67,16 @@ class TopologyTest(TestCase):
         model = keras.Sequential(
             [
                 keras.Input((4, 3)),
-                layers.GRU(2, return_sequences=True, name="gru"),
+                layers.GRU(2, return_sequences=True, name="gru"),  # reset_after=True: kerasverse-layers.js
+                layers.GroupNormalization(groups=1, name="gn"),
                 layers.Conv1D(2, 2, padding="causal", name="causal"),
                 layers.Activation("exponential", name="exp"),
             ]
         )
         problems = model_topology(model)[1]
         self.assertEqual(len(problems), 3)
-        self.assertRegex(problems[0], r"layer `gru` \(GRU\) has `reset_after=True`.*reset_after=False")
+        self.assertRegex(problems[0], r"layer `gn` \(GroupNormalization\) has no TF.js Layers equivalent")
+        self.assertEqual(problems.companion, {"gru": "GRU, reset_after=True"})
         self.assertRegex(problems[1], r"layer `causal` \(Conv1D\) has `padding='causal'`")
         self.assertRegex(problems[2], r"layer `exp` \(Activation\) uses activation 'exponential'")
 

@@ -12,6 +12,7 @@ the manifest keeps that order.
 
 import keras
 
+from kerasverse.export.tfjs.supported_layers import CUSTOM_LAYERS
 from kerasverse.export.tfjs.supported_layers import SUPPORTED_LAYERS
 from kerasverse.export.tfjs.topology import bidirectional_inner_name
 from kerasverse.export.tfjs.topology import plain_functional
@@ -47,9 +48,24 @@ def _collect(layer, trainable, non_trainable):
         scopes = [(layer.name, layer)]
     for scope, owner in scopes:
         spec = SUPPORTED_LAYERS.get(type(owner).__name__)
+        registered = keras.saving.get_registered_name(type(owner))
+        if registered in CUSTOM_LAYERS:
+            _collect_by_path(scope, owner, CUSTOM_LAYERS[registered], trainable, non_trainable)
+            continue
         renames = spec.weight_names if spec else {}
         for variables, bucket in ((owner.trainable_weights, trainable), (owner.non_trainable_weights, non_trainable)):
             for variable in variables:
                 if "seed_generator" in variable.path:
                     continue  # Keras 3 RNG state, not a model weight.
                 bucket.append((f"{scope}/{renames.get(variable.name, variable.name)}", variable))
+
+
+def _collect_by_path(scope, layer, spec, trainable, non_trainable):
+    """A kerasverse-layers.js layer: weights named `<layer>/<path inside the layer>`."""
+    for variables, bucket in ((layer.trainable_weights, trainable), (layer.non_trainable_weights, non_trainable)):
+        for variable in variables:
+            if "seed_generator" in variable.path or variable.name in spec.skip_weights:
+                continue
+            start = variable.path.find(f"{layer.name}/")
+            inner = variable.path[start + len(layer.name) + 1 :] if start >= 0 else variable.name
+            bucket.append((f"{scope}/{inner}", variable))

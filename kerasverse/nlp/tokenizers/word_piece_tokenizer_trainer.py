@@ -2,6 +2,8 @@
 
 from collections import Counter
 
+import numpy as np
+
 from kerasverse.nlp.tokenizers import text_inputs
 from kerasverse.nlp.tokenizers.word_piece_tokenizer import _WordPieceEngine
 from kerasverse.nlp.tokenizers.word_piece_tokenizer import casefold
@@ -27,7 +29,10 @@ def compute_word_piece_vocabulary(
     `tokenizers`' WordPiece trainer. The reserved tokens come first.
 
     Args:
-        data: an iterable of strings, or a list of `.txt` file paths.
+        data: the training text: a list or numpy array of strings, an
+            iterable of strings or of string batches (a batched
+            `tf.data.Dataset`, a generator, a `torch` `DataLoader`), or a
+            list of `.txt` file paths (one text per line).
         vocabulary_size: int. The maximum size of the vocabulary.
         vocabulary_output_file: str. If set, the vocabulary is written there
             (one token per line) and `None` is returned.
@@ -95,12 +100,47 @@ def compute_word_piece_vocabulary(
 
 
 def _read_texts(data):
+    """Yields the strings of `data`: file paths, strings, or an iterable of string batches."""
     if isinstance(data, (list, tuple)) and data and all(isinstance(d, str) and d.endswith(".txt") for d in data):
         for path in data:
             with open(path, encoding="utf-8") as file:
                 yield from (line.rstrip("\n") for line in file)
         return
     if isinstance(data, (str, bytes)):
-        data = [data]
-    texts, _ = text_inputs.canonicalize_strings(data if hasattr(data, "dtype") else list(data))
-    yield from texts
+        yield from text_inputs.canonicalize_strings(data)[0]
+        return
+    if hasattr(data, "numpy") and hasattr(data, "dtype"):  # One tensor of strings (TF, duck-typed).
+        data = np.asarray(data.numpy())
+    if isinstance(data, np.ndarray):
+        if data.size:
+            yield from text_inputs.canonicalize_strings(data)[0]
+        return
+    if not hasattr(data, "__iter__"):
+        raise TypeError(
+            "`data` must be a list of strings, a numpy array of strings, an iterable of string "
+            "batches (e.g. a `tf.data.Dataset` or a generator) or a list of `.txt` files. "
+            f"Received: data={data!r} (of type {type(data).__name__})"
+        )
+    for position, element in enumerate(data):
+        if hasattr(element, "numpy") and hasattr(element, "dtype"):  # A TF tensor: no TF import.
+            element = np.asarray(element.numpy())
+        if isinstance(element, (str, bytes, np.str_, np.bytes_)):
+            yield text_inputs.canonicalize_strings(element)[0][0]
+        elif isinstance(element, np.ndarray) and element.dtype.kind in ("U", "S", "O"):
+            if element.size:
+                yield from text_inputs.canonicalize_strings(element)[0]
+        elif isinstance(element, list) and all(isinstance(e, (str, bytes)) for e in element):
+            if element:
+                yield from text_inputs.canonicalize_strings(element)[0]
+        else:
+            raise TypeError(
+                "`data` must yield strings or batches of strings. Element "
+                f"{position} is {_short(element)}. A labelled dataset yields "
+                "`(text, label)` pairs: pass the text only, e.g. "
+                "`ds.map(lambda text, label: text)`."
+            )
+
+
+def _short(value, limit=80):
+    text = repr(value)
+    return f"{text[:limit]}{'...' if len(text) > limit else ''} (of type {type(value).__name__})"

@@ -57,12 +57,17 @@ class TransformerBlock(keras.layers.Layer):
         return layer
 
     def _head_dim(self, hidden_dim):
-        if hidden_dim % self.num_heads:
+        # keras_hub: the head size is `hidden_dim // num_heads` (rounded down); the
+        # output projection maps `num_heads * head_dim` back to `hidden_dim`, so a
+        # width that `num_heads` does not divide (256 with 3 heads) is fine.
+        head_dim = int(hidden_dim) // self.num_heads
+        if head_dim == 0:
             raise ValueError(
-                f"The input width must be divisible by `num_heads`. Received: input width "
-                f"{hidden_dim}, num_heads={self.num_heads}"
+                f"The input width must be at least `num_heads` (the head size is "
+                f"`width // num_heads`). Received: input width {hidden_dim}, "
+                f"num_heads={self.num_heads}"
             )
-        return hidden_dim // self.num_heads
+        return head_dim
 
     def _attention_sublayers(self, name, query_shape, value_shape):
         """`(attention, layer_norm, dropout)` of one attention sub-block, built."""

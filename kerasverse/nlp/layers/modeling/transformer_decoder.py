@@ -28,7 +28,7 @@ class TransformerDecoder(TransformerBlock):
 
     Args:
         intermediate_dim: width of the feedforward hidden layer.
-        num_heads: number of attention heads; must divide the input width.
+        num_heads: number of attention heads; each head has `width // num_heads` dimensions.
         dropout: dropout rate.
         activation: feedforward activation (a Keras activation name, a
             callable, or `"gelu_approximate"`).

@@ -74,3 +74,10 @@ class TransformerDecoderTest(TestCase):
             decoder(x, np.zeros((1, 2, 4), "float32"))
         with pytest.raises(ValueError, match="together"):
             decoder(x, self_attention_cache=np.zeros((1, 2, 3, 2, 2), "float32"))
+
+    def test_width_not_divisible_by_num_heads(self):
+        # The keras.io GPT example: TransformerDecoder(num_heads=3) on width 256.
+        decoder = TransformerDecoder(intermediate_dim=16, num_heads=3)
+        outputs = decoder(np.zeros((1, 4, 256), "float32"))
+        self.assertEqual(tuple(outputs.shape), (1, 4, 256))
+        self.assertEqual(tuple(decoder._self_attention_layer._query_dense.kernel.shape), (256, 3, 85))

@@ -20,7 +20,7 @@ class TransformerEncoder(TransformerBlock):
 
     Args:
         intermediate_dim: width of the feedforward hidden layer.
-        num_heads: number of attention heads; must divide the input width.
+        num_heads: number of attention heads; each head has `width // num_heads` dimensions.
         dropout: dropout rate of the attention and feedforward outputs.
         activation: feedforward activation (a Keras activation name, a
             callable, or `"gelu_approximate"`).

@@ -39,5 +39,23 @@ class TransformerEncoderTest(TestCase):
     def test_bad_arguments(self):
         with pytest.raises(ValueError, match="Received: num_heads=0"):
             TransformerEncoder(intermediate_dim=8, num_heads=0)
-        with pytest.raises(ValueError, match="divisible by `num_heads`"):
-            TransformerEncoder(intermediate_dim=8, num_heads=3)(np.zeros((1, 2, 4), "float32"))
+        with pytest.raises(ValueError, match="at least `num_heads`.*input width 2, num_heads=3"):
+            TransformerEncoder(intermediate_dim=8, num_heads=3)(np.zeros((1, 2, 2), "float32"))
+
+    def test_width_not_divisible_by_num_heads(self):
+        # keras_hub: head size `width // num_heads` (256 // 3 = 85 in the keras.io GPT
+        # example); the output projection maps 3 * 85 back to the width.
+        encoder = TransformerEncoder(intermediate_dim=8, num_heads=3)
+        x = np.random.default_rng(1).standard_normal((2, 5, 8)).astype("float32")
+        outputs = encoder(x)
+        self.assertEqual(tuple(outputs.shape), (2, 5, 8))
+        attention = encoder._self_attention_layer
+        self.assertEqual(tuple(attention._query_dense.kernel.shape), (8, 3, 2))
+        self.assertEqual(tuple(attention._output_dense.kernel.shape), (3, 2, 8))
+        # Same numbers as core Keras' MultiHeadAttention(key_dim=width // num_heads),
+        # which is what keras_hub builds.
+        reference = keras.layers.MultiHeadAttention(num_heads=3, key_dim=2)
+        reference.build((2, 5, 8), (2, 5, 8))
+        reference.set_weights(attention.get_weights())
+        self.assertAllClose(attention(query=x, value=x), reference(x, x), atol=1e-5)
+

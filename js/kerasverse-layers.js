@@ -1,0 +1,1 @@
+../kerasverse/export/tfjs/kerasverse-layers.js
