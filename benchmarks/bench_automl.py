@@ -106,9 +106,18 @@ def run_one(side, task, seed, max_trials, epochs):
     if task == "diabetes":
         score = float(np.mean((predicted.reshape(-1).astype(float) - y_test) ** 2))
     else:
-        score = float(np.mean(predicted.reshape(-1).astype(str) == y_test.astype(str)))
+        predicted = predicted.reshape(len(y_test), -1)
+        if predicted.dtype.kind == "f" and predicted.shape[1] > 1:  # probabilities
+            predicted = np.unique(y_train)[predicted.argmax(axis=1)]
+        elif predicted.dtype.kind == "f" and not np.isin(predicted, np.unique(y_train)).all():
+            predicted = np.unique(y_train)[(predicted[:, 0] > 0.5).astype(int)]
+        predicted = predicted.reshape(-1)
+        try:  # labels such as "1" or "1.0" from a string postprocessor compare as numbers
+            score = float(np.mean(predicted.astype(float) == y_test.astype(float)))
+        except ValueError:
+            score = float(np.mean(predicted.astype(str) == y_test.astype(str)))
     print("RESULT " + json.dumps({"side": side, "task": task, "seed": seed, "score": score, "wall": wall,
-                                   "note": note}))
+                                   "note": note, "first_predictions": predicted.reshape(-1)[:3].tolist()}))
 
 
 def child(side, task, seed, max_trials, epochs):
