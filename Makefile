@@ -23,6 +23,11 @@ BENCH_PEERS := keras-tuner==1.4.8 optuna optuna-dashboard pycocotools keras-hub=
 # which clash with keras-hub's tensorflow-text 2.21: installed without its
 # dependencies (bench_export_tfjs.py shims the two imports it cannot satisfy).
 BENCH_TFJS := tensorflowjs==4.22.0
+# Peers that cannot share .venv-bench get their own venv (see each script's docstring):
+#   bench_automl.py:  python3 -m venv .venv-bench-automl && .venv-bench-automl/bin/pip install \
+#                     autokeras==3.0.0 "keras<3.13" tensorflow-cpu scikit-learn pandas
+#   bench_serving.py: .venv-bench-serving with mlflow and litserve serving the same Keras model
+#   bench_cloud.py:   runs in .venv (its baselines are plain torch DDP and jax.distributed loops)
 
 .PHONY: demo test test-fast bench lint js clean help
 
