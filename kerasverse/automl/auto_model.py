@@ -4,6 +4,7 @@ import copy
 import json
 import numbers
 import os
+import uuid
 
 import numpy as np
 
@@ -42,6 +43,31 @@ def take_rows(value, index):
 
 def _concat(a, b):
     return np.concatenate([a, b], axis=0)
+
+
+def write_atomically(path, write):
+    """Calls `write(temporary_path)`, then renames it onto `path`.
+
+    Independent processes searching one project (issue #24) finish together
+    and each saves the state and the final weights: h5py locks the file, so a
+    second concurrent `save_weights` to one path fails with `BlockingIOError:
+    unable to lock file`, and a process reading meanwhile could see half a file.
+    A rename is atomic: readers get the old or the new file, the last one wins.
+    The temporary name keeps `path`'s suffix (Keras wants `.weights.h5`).
+    """
+    directory, name = os.path.split(path)
+    temporary = os.path.join(directory, f".tmp-{os.getpid()}-{uuid.uuid4().hex}-{name}")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def _write_json(value, path):
+    with open(path, "w") as file:
+        json.dump(value, file)
 
 
 class AutoModel:
@@ -142,10 +168,10 @@ class AutoModel:
             "inputs": [node.get_state() for node in self.inputs],
             "heads": [head.get_state() for head in self.heads],
         }
-        with open(self._state_path(), "w") as file:
-            json.dump(state, file)
+        write_atomically(self._state_path(), lambda path: _write_json(state, path))
         # The training-split samples the Normalization blocks standardize with.
-        np.savez(os.path.join(self.project_dir, STATISTICS_FILE), **self.graph.statistics)
+        write_atomically(os.path.join(self.project_dir, STATISTICS_FILE),
+                         lambda path: np.savez(path, **self.graph.statistics))
 
     def _load_state(self):
         path = self._state_path()
@@ -334,7 +360,7 @@ class AutoModel:
                                       user_callbacks, verbose, kwargs)
         else:
             self._model = self.tuner.get_best_models(1)[0]
-        self._model.save_weights(os.path.join(self.project_dir, BEST_WEIGHTS_FILE))
+        write_atomically(os.path.join(self.project_dir, BEST_WEIGHTS_FILE), self._model.save_weights)
         return history
 
     def _split(self, xs, ys, num_rows, validation_split):
