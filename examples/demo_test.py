@@ -31,12 +31,3 @@ def test_full_demo_exports_verified_artifacts(tmp_path):
     assert float(kvz["top-1 agree"]) >= 0.95
     assert float(kvz["size KB"]) < float(keras_file["size KB"]) / 5
 
-
-@pytest.mark.slow
-def test_demo_pipeline_is_pushed_served_and_queried(tmp_path, capsys):
-    demo.main(["--out", str(tmp_path), "--stages", "pipeline,serve", "--pipeline-steps", "10"])
-    out = capsys.readouterr().out
-    assert "AVAILABLE" in out and "class probabilities" in out
-    assert f"kerasverse ui {tmp_path}" in out
-    versions = [v for v in os.listdir(tmp_path / "pipeline" / "serving") if v.isdigit()]
-    assert versions
