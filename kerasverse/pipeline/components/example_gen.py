@@ -76,7 +76,11 @@ class BaseExampleGenExecutor(BaseExecutor):
     component_name = "ExampleGen"
 
     def _input_batches(self, files: list[str], exec_properties: dict[str, Any]) -> Iterator:
-        raise NotImplementedError
+        """Yields pyarrow record batches read from `files`; each ExampleGen's executor implements it."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement `_input_batches(files, exec_properties)` "
+            "(see the CSV and Parquet executors in this module)."
+        )
 
     def _input_files(self, exec_properties: dict[str, Any], pattern: str) -> list[str]:
         input_base = exec_properties["input_base"]
