@@ -7,6 +7,7 @@ import keras
 import numpy as np
 
 import kerasverse.tuner as kt
+from kerasverse.tuner.engine import tuner as tuner_module
 
 
 class _NumberTuner(kt.Tuner):
@@ -36,6 +37,9 @@ def _count_collections(monkeypatch):
 
 
 def test_trials_without_models_collect_nothing_and_freeze_the_heap(tmp_path, monkeypatch):
+    # Start from released Keras state: an earlier test on this worker may have
+    # built models, which the search would (rightly) release once up front.
+    tuner_module.release_memory()
     collections = _count_collections(monkeypatch)
     oracle = kt.oracles.RandomSearchOracle(kt.Objective("score", "min"), max_trials=4, seed=0)
     tuner = _NumberTuner(oracle=oracle, directory=str(tmp_path), verbose=0)
