@@ -23,6 +23,7 @@ MAX_TRIALS = 3
 
 SCRIPT = """
 import os, sys, time
+import keras
 from sklearn.datasets import load_breast_cancer
 import kerasverse.automl as ak
 
@@ -32,7 +33,10 @@ clf = ak.StructuredDataClassifier(max_trials=int(sys.argv[2]), directory=directo
 open(os.path.join(directory, f"ready_{os.getpid()}"), "w").close()
 while not os.path.exists(os.path.join(directory, "go")):
     time.sleep(0.02)
-clf.fit(x[:200], y[:200], epochs=1, verbose=0)
+# Each trial lasts at least a second, so the two processes' trials overlap
+# (a 0.1 s trial let one process finish the search before the other began).
+pause = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: time.sleep(1.0))
+clf.fit(x[:200], y[:200], epochs=1, verbose=0, callbacks=[pause])
 """
 
 
