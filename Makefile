@@ -9,8 +9,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BENCH_VENV := .venv-bench
 BENCH_PY := $(BENCH_VENV)/bin/python
-# Two workers: one per core (CI machines have 2).
-PYTEST_ARGS ?= -n 2
+# Two workers: one per core (CI machines have 2). Whole files go to one worker
+# (--dist loadfile), so a module's expensive fixture (a Ray start, a trained
+# pipeline, a search) runs once, not once per worker.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 # Extras for the runtime venv and the test venv (same venv, test adds oracles).
 # The demo exports LiteRT too, so it takes the [litert] extra (TensorFlow, used
