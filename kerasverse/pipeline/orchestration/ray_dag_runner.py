@@ -39,7 +39,10 @@ def ray_parallel_map(fn: Callable, items: list) -> list:
 
 def _call_executor_as_task(executor_class, context, input_dict, output_dict, exec_properties) -> tuple:
     ray = _ray()
-    remote = ray.remote(num_cpus=1, max_retries=0)(run_executor)
+    # A Trainer that submits a `kerasverse.cloud` job only waits for it: its task holds
+    # no CPU, so the job's processes can take them all.
+    waits = isinstance(exec_properties.get("custom_config"), dict) and exec_properties["custom_config"].get("cloud")
+    remote = ray.remote(num_cpus=0 if waits else 1, max_retries=0)(run_executor)
     try:
         return ray.get(remote.remote(executor_class, context, input_dict, output_dict, exec_properties))
     except ray.exceptions.RayTaskError as error:
