@@ -191,6 +191,25 @@ class _StringAccumulator:
             self.total_length += int(pc.sum(lengths).as_py() or 0)
             self._add(pc.value_counts(valid))
 
+    def update_dictionary(self, column) -> None:
+        """A dictionary-encoded column (how the CSV reader delivers text): counts by index with
+        `np.bincount`, lengths from the dictionary's own values -- no hashing of strings."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        self.missing += column.null_count
+        indices = column.indices.drop_null() if column.null_count else column.indices
+        self.count += len(indices)
+        dictionary = column.dictionary
+        if not len(indices) or not len(dictionary):
+            return
+        counts = np.bincount(indices.to_numpy(zero_copy_only=False), minlength=len(dictionary))
+        lengths = pc.utf8_length(dictionary) if _is_string(dictionary.type) else pc.binary_length(dictionary)
+        self.total_length += int((lengths.to_numpy(zero_copy_only=False).astype(np.int64) * counts).sum())
+        present = counts > 0
+        self._add(pa.StructArray.from_arrays([dictionary.filter(pa.array(present)), pa.array(counts[present])],
+                                             names=["values", "counts"]))
+
     def _add(self, counts) -> None:
         self._parts.append(counts)
         self._part_rows += len(counts)
@@ -325,7 +344,14 @@ class StatisticsAccumulator:
             column = batch.column(index)
             arrow_type = column.type
             if pa.types.is_dictionary(arrow_type):
-                column = column.cast(arrow_type.value_type)
+                value_type = arrow_type.value_type
+                if _is_string(value_type) or pa.types.is_binary(value_type):
+                    accumulator = self.features.setdefault(name, _StringAccumulator())
+                    if not isinstance(accumulator, _StringAccumulator):
+                        raise ValueError(f"Statistics: column {name!r} changes type (number then string) between batches.")
+                    accumulator.update_dictionary(column)
+                    continue
+                column = column.cast(value_type)
                 arrow_type = column.type
             if pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type) or pa.types.is_boolean(arrow_type):
                 kind = "FLOAT" if pa.types.is_floating(arrow_type) else "INT"
@@ -432,6 +458,9 @@ def generate_statistics_from_csv(data_location: str, block_size: int = 4 << 20) 
     read_options = pa_csv.ReadOptions(block_size=block_size, use_threads=True)
 
     def statistics(column_types):
+        # Text columns parse straight into dictionaries: counting them is then a bincount.
+        column_types = {name: pa.dictionary(pa.int32(), kind) if pa.types.is_string(kind) else kind
+                        for name, kind in column_types.items()}
         reader = pa_csv.open_csv(data_location, read_options=read_options,
                                  convert_options=pa_csv.ConvertOptions(column_types=column_types))
         try:
