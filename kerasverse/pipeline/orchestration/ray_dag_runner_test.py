@@ -125,7 +125,11 @@ def test_independent_components_run_at_the_same_time(ray_runner, tmp_path):
     assert dict(result) == {"source": "COMPLETE", "left": "COMPLETE", "right": "COMPLETE", "join": "COMPLETE"}
     store = MetadataStore(f"sqlite:///{root}/metadata.sqlite")
     executions = {e["component_id"]: e for e in store.get_executions(context=("pipeline", "dag"))}
+    outputs = {name: store.get_execution_outputs(e["id"]) for name, e in executions.items()}
     store.dispose()
+    for name, output in outputs.items():  # Each published with its one output, in its final folder.
+        assert [a.uri for a in output["out"]] == [result.outputs[name]["out"][0].uri]
+        assert os.path.isfile(os.path.join(output["out"][0].uri, "pid"))
     span = {name: (e["create_time_since_epoch"], e["last_update_time_since_epoch"]) for name, e in executions.items()}
     assert all(e["state"] == "COMPLETE" for e in executions.values())
     assert span["left"][1] - span["left"][0] >= 1500 and span["right"][1] - span["right"][0] >= 1500
