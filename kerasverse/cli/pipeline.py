@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 
 def _lineage(args) -> int:
@@ -26,9 +27,14 @@ def _runs(args) -> int:
 
     store = MetadataStore(resolve_metadata_url(args.root))
     try:
+        print(f"{'id':<6} {'component':<32} {'state':<9} {'started (UTC)':<23} {'seconds':>8}  run id")
         for execution in store.get_executions():
             run_id = execution["properties"].get("run_id", "")
-            print(f"{execution['id']:<6} {execution['component_id']:<32} {execution['state']:<9} {run_id}")
+            start, end = execution["create_time_since_epoch"], execution["last_update_time_since_epoch"]
+            started = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(start / 1000)) + f".{start % 1000:03d}" if start else ""
+            seconds = f"{(end - start) / 1000:.3f}" if start and end else ""
+            print(f"{execution['id']:<6} {execution['component_id']:<32} {execution['state']:<9} {started:<23} "
+                  f"{seconds:>8}  {run_id}")
     finally:
         store.dispose()
     return 0
@@ -43,7 +49,7 @@ def register(subparsers) -> None:
     lineage.add_argument("--pipeline-name", default=None)
     lineage.add_argument("--json", action="store_true", help="print the lineage as JSON")
     lineage.set_defaults(func=_lineage)
-    runs = commands.add_parser("runs", help="every execution with its state and run id")
+    runs = commands.add_parser("runs", help="every execution: state, start time, duration (start to publish) and run id")
     runs.add_argument("root")
     runs.set_defaults(func=_runs)
     parser.set_defaults(func=lambda args: parser.print_help() or 2)

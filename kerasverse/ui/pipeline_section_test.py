@@ -65,10 +65,8 @@ def test_runs_and_states_match_the_runner(pipeline_run):
     assert sum(oldest["counts"].values()) == len(first)
     # A skipped component is recorded as CANCELED (ML Metadata has no SKIPPED state).
     assert oldest["counts"].get("CANCELED", 0) == sum(1 for s in first.values() if s == "SKIPPED")
-    # The runner reports a resolver on unchanged inputs as CACHED; the store
-    # records its resolution as COMPLETE (a resolver does no work to cache).
-    assert newest["counts"].get("CACHED", 0) == sum(
-        1 for name, s in second.items() if s == "CACHED" and "resolver" not in name)
+    # The runner and the store agree, resolvers included (CACHED on unchanged inputs).
+    assert newest["counts"].get("CACHED", 0) == sum(1 for s in second.values() if s == "CACHED")
     assert oldest["status"] == "COMPLETE"
     run = httpx.get(f"{pipeline_run['url']}/api/pipelines/{store['key']}/runs/{oldest['id']}").json()
     components = {e["component"].split(".")[-1]: e["state"] for e in run["executions"]}

@@ -10,7 +10,7 @@ from kerasverse.pipeline.components.base_component import BaseExecutor
 from kerasverse.pipeline.components.base_component import ChannelParameter
 from kerasverse.pipeline.components.base_component import ComponentSpec
 from kerasverse.pipeline.components.base_component import ExecutionParameter
-from kerasverse.pipeline.data.parquet_io import iter_batches
+from kerasverse.pipeline.data.parquet_io import _pyarrow
 from kerasverse.pipeline.data.parquet_io import split_files
 from kerasverse.pipeline.data.statistics import StatisticsAccumulator
 from kerasverse.pipeline.data.statistics import write_statistics
@@ -21,8 +21,14 @@ STATS_FILE = "FeatureStats.json"
 
 
 def _shard_statistics(path: str) -> StatisticsAccumulator:
+    """One shard's accumulator. Text columns are read as dictionaries (Parquet stores them
+    dictionary-encoded), so their value counts are a bincount over the indices."""
+    pa = _pyarrow()
+    schema = pa.parquet.read_schema(path)
+    text = [field.name for field in schema
+            if pa.types.is_string(field.type) or pa.types.is_large_string(field.type) or pa.types.is_binary(field.type)]
     accumulator = StatisticsAccumulator()
-    for batch in iter_batches([path]):
+    for batch in pa.parquet.ParquetFile(path, read_dictionary=text).iter_batches(batch_size=65536):
         accumulator.update(batch)
     return accumulator
 

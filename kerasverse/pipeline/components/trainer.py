@@ -58,6 +58,37 @@ def build_fn_args(component: str, input_dict, exec_properties: dict[str, Any], w
     )
 
 
+CLOUD_KEY = "cloud"  # custom_config key: keyword arguments of `kerasverse.cloud.run`.
+_CLOUD_RESERVED = ("entry_point", "args", "kwargs", "wait", "entry_point_args")
+
+
+def cloud_run_args(custom_config: dict[str, Any] | None) -> dict[str, Any] | None:
+    """`custom_config["cloud"]` checked: None (train here) or the `cloud.run` keyword arguments."""
+    config = (custom_config or {}).get(CLOUD_KEY)
+    if config is None:
+        return None
+    if config is True:
+        config = {}
+    if not isinstance(config, dict):
+        raise ValueError(
+            "Trainer: custom_config['cloud'] must be a dict of `kerasverse.cloud.run` keyword arguments "
+            f"(e.g. {{'worker_count': 1}}). Received: {config!r}"
+        )
+    reserved = sorted(set(config) & set(_CLOUD_RESERVED))
+    if reserved:
+        raise ValueError(
+            f"Trainer: custom_config['cloud'] cannot set {reserved}: the Trainer runs the module's run_fn "
+            "itself. Fix: remove them (pass run_fn's inputs through custom_config)."
+        )
+    return dict(config)
+
+
+def _run_fn_in_cloud_process(module_file: str | None, run_fn: Any, fn_args: FnArgs) -> list[str]:
+    """What each process of the `cloud.run` job runs; the chief's label keys come back."""
+    load_fn("Trainer", "run_fn", module_file=module_file, fn=run_fn)(fn_args)
+    return list(fn_args.data_accessor.label_keys)
+
+
 class TrainerExecutor(BaseExecutor):
     def Do(self, input_dict, output_dict, exec_properties) -> None:  # noqa: N802
         model = output_dict["model"][0]
@@ -69,7 +100,11 @@ class TrainerExecutor(BaseExecutor):
         fn_args.eval_model_dir = fn_args.serving_model_dir
         fn_args.model_run_dir = model_run.uri
         os.makedirs(fn_args.serving_model_dir, exist_ok=True)
-        run_fn(fn_args)
+        cloud_args = cloud_run_args(fn_args.custom_config)
+        if cloud_args is None:
+            run_fn(fn_args)
+        else:
+            self._run_on_cloud(module_file, exec_properties.get("run_fn"), fn_args, cloud_args)
         saved = os.path.join(fn_args.serving_model_dir, MODEL_FILE)
         if not os.path.isfile(saved):
             raise ValueError(
@@ -87,6 +122,25 @@ class TrainerExecutor(BaseExecutor):
             document["label_key"] = label_key
             with open(path, "w") as handle:
                 json.dump(document, handle, indent=1)
+
+
+    @staticmethod
+    def _run_on_cloud(module_file, run_fn, fn_args: FnArgs, cloud_args: dict[str, Any]) -> None:
+        """`run_fn` on `1 + worker_count` processes of a Ray cluster through `kerasverse.cloud.run`
+        (function form): synchronously data-parallel, the chief saving the model."""
+        from kerasverse import cloud
+
+        cloud_args.setdefault("checkpoint_dir", os.path.join(fn_args.model_run_dir, "cloud"))
+        try:
+            result = cloud.run(_run_fn_in_cloud_process, args=(module_file, run_fn, fn_args), **cloud_args)
+        except cloud.JobFailedError as error:
+            raise RuntimeError(f"Trainer: the cloud.run job running run_fn failed: {error}") from error
+        for key in result.result or []:
+            if key not in fn_args.data_accessor.label_keys:
+                fn_args.data_accessor.label_keys.append(key)
+        with open(os.path.join(fn_args.model_run_dir, "cloud_job.json"), "w") as handle:
+            json.dump({"job_id": result.job_id, "num_processes": result.num_processes, "status": result.status},
+                      handle, indent=1)
 
 
 class TrainerSpec(ComponentSpec):
@@ -126,7 +180,13 @@ class Trainer(BaseComponent):
         hyperparameters: The Tuner's `best_hyperparameters` (`fn_args.hyperparameters`, a config dict).
         train_args: `proto.TrainArgs(num_steps=...)` (`fn_args.train_steps`).
         eval_args: `proto.EvalArgs(num_steps=...)` (`fn_args.eval_steps`).
-        custom_config: A dict passed as `fn_args.custom_config`.
+        custom_config: A dict passed as `fn_args.custom_config`. Its key
+            `"cloud"` -- a dict of `kerasverse.cloud.run` keyword arguments
+            (`worker_count`, `cluster`, `chief_config`, `max_failures`, ...) --
+            runs `run_fn` on `1 + worker_count` processes of a Ray cluster,
+            synchronously data-parallel (TFX's Trainer on a training service);
+            the chief writes the model to `fn_args.serving_model_dir`. The module
+            file must be readable at the same path on every node.
         run_fn: Instead of `module_file`: 'package.module.run_fn' or a function.
 
     Example:
@@ -136,6 +196,8 @@ class Trainer(BaseComponent):
                                      transform_graph=transform.outputs["transform_graph"],
                                      train_args=tfx.proto.TrainArgs(num_steps=100),
                                      eval_args=tfx.proto.EvalArgs(num_steps=5))
+    # The same run_fn, data-parallel on 2 processes of a (local) Ray cluster:
+    trainer = tfx.components.Trainer(..., custom_config={"cloud": {"worker_count": 1}})
     ```
     """
 

@@ -73,3 +73,24 @@ def test_csv_whose_int_column_turns_float_after_the_first_block(tmp_path):
     stats = feature_stats(dataset)
     assert dataset["num_examples"] == 50001
     assert stats["a"]["num_stats"]["max"] == 2.5
+
+
+def test_many_distinct_strings_and_the_bottom_k_sample_across_many_batches():
+    import collections
+
+    rng = np.random.default_rng(1)
+    batches = [pa.record_batch({"id": pa.array([f"id{j}" for j in rng.integers(0, 60000, 25000)]),
+                                "v": rng.normal(size=25000)}) for _ in range(6)]  # > one fold of value counts.
+    whole, left, right = StatisticsAccumulator(), StatisticsAccumulator(), StatisticsAccumulator(seed=3)
+    for index, batch in enumerate(batches):
+        whole.update(batch)
+        (left if index % 2 else right).update(batch)
+    oracle = collections.Counter(v for batch in batches for v in batch.column(0).to_pylist())
+    expected = sorted(oracle.items(), key=lambda item: (-item[1], item[0]))[:20]
+    for stats in (feature_stats(whole.result("")), feature_stats(left.merge(right).result(""))):
+        string = stats["id"]["string_stats"]
+        assert string["unique"] == len(oracle)
+        assert [(v["value"], v["frequency"]) for v in string["top_values"]] == expected
+        values = np.concatenate([batch.column(1).to_numpy() for batch in batches])
+        assert stats["v"]["num_stats"]["mean"] == pytest.approx(values.mean(), rel=1e-9)
+        assert stats["v"]["num_stats"]["median"] == pytest.approx(np.median(values), abs=0.05)  # 20,000-value sample.

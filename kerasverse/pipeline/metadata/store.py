@@ -10,6 +10,7 @@ see the store.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -137,6 +138,9 @@ class MetadataStore:
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.close()
+        # One writer at a time from this process (RayDagRunner publishes from several
+        # threads): each write is one transaction, and SQLite never sees two at once.
+        self._write_lock = threading.RLock()
         self.metadata = sa.MetaData()
         self.tables = _tables(self.metadata)
         self.metadata.create_all(self.engine)
@@ -166,7 +170,7 @@ class MetadataStore:
                         contexts: Iterable[tuple[str, str]], inputs: dict[str, list[Artifact]],
                         properties: dict[str, Any] | None = None, state: str = "RUNNING") -> int:
         """Registers an execution (RUNNING) with its INPUT events and contexts; returns its id."""
-        with self.engine.begin() as connection:
+        with self._write_lock, self.engine.begin() as connection:
             type_id = self._type_id(connection, type_name, "EXECUTION_TYPE")
             now = _now_ms()
             execution_id = connection.execute(self.tables["Execution"].insert().values(
@@ -193,7 +197,7 @@ class MetadataStore:
                           properties: dict[str, Any] | None = None, register_outputs: bool = True) -> None:
         """In one transaction: registers new output artifacts (LIVE), OUTPUT events, the final state."""
         sa = _sqlalchemy()
-        with self.engine.begin() as connection:
+        with self._write_lock, self.engine.begin() as connection:
             contexts = [row[0] for row in connection.execute(
                 sa.select(self.tables["Association"].c.context_id).where(self.tables["Association"].c.execution_id == execution_id))]
             now = _now_ms()
@@ -268,7 +272,9 @@ class MetadataStore:
 
     def get_executions(self, cache_key: str | None = None, component_id: str | None = None,
                        context: tuple[str, str] | None = None) -> list[dict[str, Any]]:
-        """Executions (oldest first) as dicts: id, type, state, component_id, properties."""
+        """Executions (oldest first) as dicts: id, type, state, component_id, cache_key, properties,
+        create_time_since_epoch (registered, RUNNING) and last_update_time_since_epoch
+        (published), in milliseconds."""
         sa = _sqlalchemy()
         execution, type_table = self.tables["Execution"], self.tables["Type"]
         query = sa.select(execution, type_table.c.name.label("type_name")).join(
@@ -290,6 +296,7 @@ class MetadataStore:
             "component_id": row.name, "cache_key": row.cache_key,
             "properties": json.loads(row.properties or "{}"),
             "create_time_since_epoch": row.create_time_since_epoch,
+            "last_update_time_since_epoch": row.last_update_time_since_epoch,
         } for row in rows]
 
     def get_events(self, execution_ids: Iterable[int] | None = None,

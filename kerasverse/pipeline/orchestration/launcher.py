@@ -3,6 +3,7 @@ on folders written aside, register outputs in one transaction only on success.""
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import glob
 import hashlib
@@ -113,16 +114,28 @@ ExecutorCall = Callable[[type[BaseExecutor], BaseExecutor.Context, dict, dict, d
 class _NodeRun:
     state: str
     outputs: dict[str, list[Artifact]]
+    execution_id: int | None = None
+    resolved_ids: set[int] = dataclasses.field(default_factory=set)  # Resolvers only.
 
 
 class PipelineLauncher:
-    """Runs a pipeline's nodes in order with a given way of calling executors."""
+    """Runs a pipeline's nodes with a given way of calling executors.
+
+    With `max_concurrent=1` nodes run one after the other in topological order
+    (LocalDagRunner). With more, a node starts as soon as its upstream nodes are
+    done (RayDagRunner): the driver keeps one thread per running node, each of
+    which looks up the cache, registers the execution, waits for its executor
+    and publishes the outputs in one transaction. The store is only written
+    here, in the driver, under the store's lock.
+    """
 
     def __init__(self, pipeline: Pipeline, call_executor: ExecutorCall,
-                 parallel_map: Callable[[Callable, list], list] | None = None) -> None:
+                 parallel_map: Callable[[Callable, list], list] | None = None,
+                 max_concurrent: int | None = 1) -> None:
         self.pipeline = pipeline
         self.call_executor = call_executor
         self.parallel_map = parallel_map
+        self.max_concurrent = max_concurrent
         self.run_id = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{time.time_ns() % 10**9:09d}"
 
     def run(self) -> PipelineRunResult:
@@ -138,45 +151,103 @@ class PipelineLauncher:
         name = self.pipeline.pipeline_name
         return [("pipeline", name), ("pipeline_run", f"{name}.{self.run_id}"), ("node", f"{name}.{node.id}")]
 
+    def dependencies(self) -> dict[str, list[str]]:
+        """Node id -> ids of the nodes that must be done before it starts.
+
+        A component waits for the producers of its input channels. A Resolver
+        (whose inputs are store queries, not edges) waits for the nodes listed
+        before it that produce its channels' artifact types, so it resolves the
+        same artifacts whether the nodes run one after the other or concurrently.
+        """
+        order = self.pipeline.components
+        depends: dict[str, list[str]] = {}
+        for index, node in enumerate(order):
+            if isinstance(node, Resolver):
+                wanted = {channel.type_name for channel in node.inputs.values()}
+                depends[node.id] = [other.id for other in order[:index]
+                                    if any(channel.type_name in wanted for channel in other.outputs.values())]
+            else:
+                depends[node.id] = [upstream.id for upstream in node.upstream_nodes]
+        return depends
+
     def _run(self, store: MetadataStore) -> PipelineRunResult:
         runs: dict[str, _NodeRun] = {}
         errors: dict[str, BaseException] = {}
-        resolver_ids: dict[str, set[int]] = {}
-        for node in self.pipeline.components:
-            if isinstance(node, Resolver):
-                outputs = node.resolve(store, self.pipeline.pipeline_name)
-                resolved = {key: [artifact.id for artifact in artifacts] for key, artifacts in outputs.items()}
-                previous = store.get_executions(component_id=node.id, context=("pipeline", self.pipeline.pipeline_name))
-                unchanged = bool(previous) and previous[-1]["properties"].get("resolved") == resolved
-                execution_id = store.start_execution(node.id, "Resolver", cache_key="", contexts=self._contexts(node),
-                                                     inputs={}, properties={"resolved": resolved})
-                store.publish_execution(execution_id, outputs, state=COMPLETE)
-                runs[node.id] = _NodeRun(CACHED if unchanged else COMPLETE, outputs)
-                if not unchanged:
-                    resolver_ids[node.id] = {i for ids in resolved.values() for i in ids}
-                continue
-            input_dict, missing = self._inputs(node, runs)
-            if missing:
-                logger.info("%s: SKIPPED (no %s from upstream)", node.id, ", ".join(missing))
-                runs[node.id] = _NodeRun(SKIPPED, {})
-                continue
-            try:
-                runs[node.id] = self._run_component(store, node, input_dict)
-            except Exception as error:  # noqa: BLE001 - recorded, then re-raised by the runner.
-                runs[node.id] = _NodeRun(FAILED, {})
-                errors[node.id] = error
-            logger.info("%s: %s", node.id, runs[node.id].state)
-        # A resolver that only found artifacts this run reused from the cache did no new work.
+        if self.max_concurrent == 1:
+            for node in self.pipeline.components:
+                runs[node.id] = self._run_node(store, node, runs, errors)
+        else:
+            self._run_concurrently(store, runs, errors)
+        # A resolver that only found artifacts this run reused from the cache did no new
+        # work: the runner reports it CACHED, and so does the store.
         reused = {artifact.id for run in runs.values() if run.state == CACHED
                   for artifacts in run.outputs.values() for artifact in artifacts}
-        for node_id, ids in resolver_ids.items():
-            if ids and ids <= reused:
-                runs[node_id].state = CACHED
+        for run in runs.values():
+            ids = run.resolved_ids
+            if run.state == COMPLETE and ids and ids <= reused:
+                run.state = CACHED
+                store.set_execution_state(run.execution_id, CACHED, properties={
+                    "cached_because": "resolved only artifacts this run reused from the cache"})
         return PipelineRunResult(
             {node.id: runs[node.id].state for node in self.pipeline.components}, self.run_id,
             self.pipeline.pipeline_name, self.pipeline.metadata_url, errors,
-            {node_id: run.outputs for node_id, run in runs.items()},
+            {node.id: runs[node.id].outputs for node in self.pipeline.components},
         )
+
+    def _run_concurrently(self, store: MetadataStore, runs: dict[str, _NodeRun],
+                          errors: dict[str, BaseException]) -> None:
+        nodes = {node.id: node for node in self.pipeline.components}
+        depends = self.dependencies()
+        pending = list(nodes)  # Topological order: ties start in the pipeline's order.
+        workers = len(nodes) if self.max_concurrent is None else self.max_concurrent
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers),
+                                                   thread_name_prefix="kerasverse-pipeline") as pool:
+            running: dict[concurrent.futures.Future, str] = {}
+            while pending or running:
+                for node_id in [n for n in pending if all(d in runs for d in depends[n])]:
+                    if self.max_concurrent is not None and len(running) >= self.max_concurrent:
+                        break
+                    pending.remove(node_id)
+                    snapshot = dict(runs)  # Upstream runs are final; the thread only reads them.
+                    running[pool.submit(self._run_node, store, nodes[node_id], snapshot, errors)] = node_id
+                if not running:  # pragma: no cover - dependencies() only points backwards.
+                    raise RuntimeError(f"Pipeline {self.pipeline.pipeline_name!r}: nodes {pending} cannot start.")
+                done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+                for future in done:
+                    runs[running.pop(future)] = future.result()
+
+    def _run_node(self, store: MetadataStore, node: BaseNode, runs: dict[str, _NodeRun],
+                  errors: dict[str, BaseException]) -> _NodeRun:
+        if isinstance(node, Resolver):
+            return self._run_resolver(store, node)
+        input_dict, missing = self._inputs(node, runs)
+        if missing:
+            logger.info("%s: SKIPPED (no %s from upstream)", node.id, ", ".join(missing))
+            return _NodeRun(SKIPPED, {})
+        try:
+            run = self._run_component(store, node, input_dict)
+        except Exception as error:  # noqa: BLE001 - recorded, then re-raised by the runner.
+            run = _NodeRun(FAILED, {})
+            errors[node.id] = error
+        logger.info("%s: %s", node.id, run.state)
+        return run
+
+    def _run_resolver(self, store: MetadataStore, node: Resolver) -> _NodeRun:
+        """Resolves from the store. As TFX's resolver handler, the execution is registered
+        and published at once with the resolved artifacts as outputs; its state is CACHED
+        when the resolution equals the previous run's (no new inputs for downstream), else
+        COMPLETE -- the state the runner reports."""
+        outputs = node.resolve(store, self.pipeline.pipeline_name)
+        resolved = {key: [artifact.id for artifact in artifacts] for key, artifacts in outputs.items()}
+        previous = store.get_executions(component_id=node.id, context=("pipeline", self.pipeline.pipeline_name))
+        unchanged = bool(previous) and previous[-1]["properties"].get("resolved") == resolved
+        state = CACHED if unchanged else COMPLETE
+        execution_id = store.start_execution(node.id, "Resolver", cache_key="", contexts=self._contexts(node),
+                                             inputs={}, properties={"resolved": resolved, "run_id": self.run_id})
+        store.publish_execution(execution_id, outputs, state=state)
+        logger.info("%s: %s", node.id, state)
+        return _NodeRun(state, outputs, execution_id=execution_id,
+                        resolved_ids={i for ids in resolved.values() for i in ids})
 
     def _inputs(self, node: BaseNode, runs: dict[str, _NodeRun]) -> tuple[dict[str, list[Artifact]], list[str]]:
         input_dict: dict[str, list[Artifact]] = {}

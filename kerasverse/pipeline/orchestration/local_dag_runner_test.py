@@ -187,3 +187,31 @@ def test_csv_column_that_turns_float_after_the_first_block(tmp_path):
     assert features["a"]["type"] == "FLOAT"  # Integer columns are re-read as float.
     examples = result.outputs["CsvExampleGen"]["examples"][0]
     assert sum(json_rows for json_rows in __import__("json").loads(examples.get_custom_property("num_rows")).values()) == 700001
+
+
+def test_resolver_state_is_the_same_in_the_report_and_in_the_store(data_dir, tmp_path):
+    def resolver():
+        return tfx.dsl.Resolver(strategy_class=tfx.dsl.LatestArtifactStrategy,
+                                examples=tfx.dsl.Channel(type=tfx.types.standard_artifacts.Examples)).with_id("latest")
+
+    root, other = tmp_path / "root", tmp_path / "other"
+
+    def recorded(path):
+        store = MetadataStore(f"sqlite:///{path}/metadata.sqlite")
+        states = [e["state"] for e in store.get_executions(component_id="latest")]
+        store.dispose()
+        return states
+
+    # Listed after the ExampleGen: resolves this run's examples (new, then the same again).
+    after = [tfx.components.CsvExampleGen(input_base=data_dir), resolver()]
+    states = [tfx.orchestration.LocalDagRunner().run(tfx.dsl.Pipeline(
+        pipeline_name="t", pipeline_root=str(root), components=after, enable_cache=True))["latest"] for _ in range(2)]
+    assert states == ["COMPLETE", "CACHED"] and recorded(root) == states
+    # Listed first in another pipeline: nothing to resolve, then the examples that the
+    # second run only reused from the cache -- no new input, so CACHED in both places.
+    first = [resolver(), tfx.components.CsvExampleGen(input_base=data_dir)]
+    again = [tfx.orchestration.LocalDagRunner().run(tfx.dsl.Pipeline(
+        pipeline_name="u", pipeline_root=str(other), components=first, enable_cache=True)) for _ in range(2)]
+    assert [run["latest"] for run in again] == ["COMPLETE", "CACHED"]
+    assert again[1]["CsvExampleGen"] == "CACHED" and again[1].outputs["latest"]["examples"][0].id is not None
+    assert recorded(other) == ["COMPLETE", "CACHED"]
