@@ -37,6 +37,10 @@ def run_fn(fn_args):
 """
 
 
+# Runs under one backend (the `host` marker): what is backend-specific here, the
+# data-parallel training itself, is cloud's and is checked on JAX and torch by
+# kerasverse/cloud/run_test.py; this test checks the Trainer's wiring to it.
+@pytest.mark.host
 @pytest.mark.slow  # A cloud.run job starts Ray Train and two fresh worker processes (~1 min here).
 def test_trainer_runs_run_fn_data_parallel_through_cloud(tmp_path):
     rng = np.random.default_rng(0)
