@@ -16,12 +16,16 @@ True
 
 import importlib
 
+from kerasverse import _tensorflow_guard
 from kerasverse import version
 from kerasverse._backend import ensure_backend
 from kerasverse.version import __version__
 
 # Before any subpackage imports Keras (Keras' own default is TensorFlow).
 ensure_backend()
+# Keras' "is TensorFlow available?" checks on save and seeding must not import
+# it when nothing uses it (see `kerasverse/_tensorflow_guard.py`).
+_tensorflow_guard.install()
 
 SUBPACKAGES = (
     "tuner", "models", "nlp", "cv", "optimize", "export", "testing", "cli",

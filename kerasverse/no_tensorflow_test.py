@@ -4,10 +4,11 @@ Only `kerasverse.export.litert` may import it, and only inside the functions
 that convert (in a child process); importing the module itself must stay
 TensorFlow-free too.
 
-Note: Keras itself (3.15, `keras.saving.serialize_keras_object`) imports
-TensorFlow whenever it is installed, e.g. on `model.save`. The test venv has
-the `[litert]` extra, so this check runs in a fresh interpreter that only
-imports our modules.
+Note: Keras itself (3.15, `keras.saving.serialize_keras_object`,
+`keras.utils.set_random_seed`) imports TensorFlow whenever it is installed;
+`kerasverse/_tensorflow_guard.py` stops that once kerasverse is imported
+(tested in `_tensorflow_guard_test.py`). The test venv has the `[litert]`
+extra, so this check runs in a fresh interpreter that only imports our modules.
 """
 
 import pkgutil
