@@ -95,10 +95,9 @@ class PredictionHandlers:
 
     def _timed(self, verb: str, request, work):
         started = time.perf_counter()
-        name, version_text, code = request.model_spec.name, "", "OK"
+        model, version, label = self._model(request)  # Unknown names are not counted (as on REST): no label per guess.
+        version_text, code = str(version or ""), "OK"
         try:
-            model, version, label = self._model(request)
-            version_text = str(version or "")
             with model.acquire(version, label, api="metadata" if verb == "metadata" else "predict") as servable:
                 version_text = str(servable.version)
                 response = work(model, servable)
@@ -113,7 +112,7 @@ class PredictionHandlers:
             raise
         finally:
             if verb != "metadata":
-                self.metrics.record_request(name, version_text, verb, code, time.perf_counter() - started, entrypoint="GRPC")
+                self.metrics.record_request(model.name, version_text, verb, code, time.perf_counter() - started, entrypoint="GRPC")
 
     # ---- PredictionService ----
 
