@@ -3,7 +3,6 @@
 import importlib.util
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -12,28 +11,27 @@ import keras
 import numpy as np
 import pytest
 
+from kerasverse.serving import BatchingParameters
 from kerasverse.serving import ModelConfig
 from kerasverse.serving import ModelServer
 from kerasverse.serving import tensor_proto
 from kerasverse.serving import tf_serving_protos as pb
 from kerasverse.serving.conftest import images
-from kerasverse.serving.conftest import save_version
-from kerasverse.serving.conftest import small_model
 
 _TOKEN = "grpc-test-token"
 _AUTH = (("authorization", f"Bearer {_TOKEN}"),)
 
 
 @pytest.fixture(scope="module")
-def server(model_root, tmp_path_factory):
-    digits = str(tmp_path_factory.mktemp("grpc") / "digits")
-    shutil.copytree(os.path.join(model_root, "digits", "1"), os.path.join(digits, "1"))
-    save_version(digits, 2, small_model(seed=2))
+def server(model_root):
     configs = [
-        ModelConfig("digits", digits, version_policy="all", version_labels={"stable": 1}),
+        ModelConfig("digits", os.path.join(model_root, "digits"), version_labels={"stable": 1}),
         ModelConfig("pair", os.path.join(model_root, "pair")),
     ]
-    with ModelServer(configs, rest_api_port=0, grpc_port=0, file_system_poll_wait_seconds=0, auth_token=_TOKEN) as running:
+    # Through the batcher, with one bucket: one compilation per model at load.
+    batching = BatchingParameters(max_batch_size=4, batch_timeout_micros=0, allowed_batch_sizes=(4,))
+    with ModelServer(configs, rest_api_port=0, grpc_port=0, file_system_poll_wait_seconds=0, auth_token=_TOKEN,
+                     batching_parameters=batching) as running:
         yield running
 
 
@@ -83,10 +81,12 @@ def test_predict_round_trip_matches_keras(server, channel):
     assert pb.DATA_TYPE.values_by_number[probs.dtype].name == "DT_FLOAT" and len(probs.float_val) == 9
     np.testing.assert_allclose(tensor_proto.to_numpy(probs), _keras(server, 1, x), atol=1e-5)
     latest = _call(channel, "PredictionService", "Predict", _predict_request("digits", {"image": x[:1].astype("float64")}))
-    assert latest.model_spec.version.value == 2
-    np.testing.assert_allclose(tensor_proto.to_numpy(latest.outputs["probs"]), _keras(server, 2, x[:1]), atol=1e-5)
+    assert latest.model_spec.version.value == 1  # No version: the latest; DT_DOUBLE values fit a float32 input.
+    np.testing.assert_allclose(tensor_proto.to_numpy(latest.outputs["probs"]), _keras(server, 1, x[:1]), atol=1e-5)
     labelled = _call(channel, "PredictionService", "Predict", _predict_request("digits", {"image": x[:1]}, label="stable"))
     assert labelled.model_spec.version.value == 1
+    code, details = _code(channel, "PredictionService", "Predict", _predict_request("digits", {"image": x}, label="canary"))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "Unrecognized servable version label: canary" in details
 
 
 def test_named_inputs_and_output_filter(channel):
@@ -143,7 +143,7 @@ def test_metadata_and_status(channel):
     request = pb.GetModelMetadataRequest(metadata_field=["signature_def"])
     request.model_spec.name = "digits"
     response = _call(channel, "PredictionService", "GetModelMetadata", request)
-    assert response.model_spec.version.value == 2
+    assert response.model_spec.version.value == 1
     packed = response.metadata["signature_def"]
     assert packed.type_url == "type.googleapis.com/tensorflow.serving.SignatureDefMap"
     signature = pb.SignatureDefMap.FromString(packed.value).signature_def["serving_default"]
@@ -154,9 +154,7 @@ def test_metadata_and_status(channel):
     status = pb.GetModelStatusRequest()
     status.model_spec.name = "digits"
     versions = _call(channel, "ModelService", "GetModelStatus", status).model_version_status
-    assert [(v.version, pb.ModelVersionStatus.State.Name(v.state), v.status.error_code) for v in versions] == [
-        (2, "AVAILABLE", 0), (1, "AVAILABLE", 0)
-    ]
+    assert [(v.version, pb.ModelVersionStatus.State.Name(v.state), v.status.error_code) for v in versions] == [(1, "AVAILABLE", 0)]
     status.model_spec.name = "nope"
     assert _code(channel, "ModelService", "GetModelStatus", status)[0] == grpc.StatusCode.NOT_FOUND
 
@@ -224,6 +222,6 @@ def test_tf_serving_client_stubs_talk_to_us(server):
     answer = json.loads(done.stdout)
     assert answer["version"] == 1 and answer["dtype"] == "DT_FLOAT" and answer["shape"] == [2, 3]
     np.testing.assert_allclose(np.reshape(answer["probs"], (2, 3)), _keras(server, 1, x), atol=1e-5)
-    assert answer["states"] == [[2, "AVAILABLE"], [1, "AVAILABLE"]]
+    assert answer["states"] == [[1, "AVAILABLE"]]
     assert answer["input_dims"] == [-1, 8, 8, 1]
     assert answer["missing"] == "NOT_FOUND"
