@@ -35,9 +35,9 @@ def _serve(args):
         batching = load_batching_parameters(args.batching_parameters_file) if args.batching_parameters_file else BatchingParameters()
     options = LoadOptions(unsafe_deserialization=args.unsafe_deserialization, runtime=args.runtime)
     token = _read_token(args.auth_token_file) if args.auth_token_file else None
-    if args.port:
-        print("--port (gRPC) is not served: kerasverse serve speaks REST and KServe v2 over --rest_api_port.", file=sys.stderr)
     if args.ray:
+        if args.port:
+            print("--port (gRPC) is not served with --ray: Ray Serve replicas speak REST and KServe v2.", file=sys.stderr)
         from kerasverse.serving.ray_serve import serve_with_ray
 
         return serve_with_ray(models, host=args.host, port=args.rest_api_port, batching_parameters=batching,
@@ -52,8 +52,11 @@ def _serve(args):
         auth_token=token,
         max_request_bytes=args.max_request_bytes,
         rest_api_num_threads=args.rest_api_num_threads,
+        grpc_port=args.port or None,
+        grpc_max_threads=args.grpc_max_threads,
     )
-    print(f"kerasverse serve: {', '.join(m.name for m in models)} on {server.url}", file=sys.stderr)
+    grpc = f" and gRPC on {args.host}:{args.port}" if args.port else ""
+    print(f"kerasverse serve: {', '.join(m.name for m in models)} on {server.url}{grpc}", file=sys.stderr)
     server.serve_forever()
     return 0
 
@@ -71,14 +74,16 @@ def _flag_bool(text):
 def register(subparsers):
     parser = subparsers.add_parser(
         "serve",
-        help="serve models over TF Serving's REST API and KServe v2",
+        help="serve models over TF Serving's REST and gRPC APIs and KServe v2",
         description="Serve Keras 3 models (.keras, .kvz, .onnx, .tflite, pipeline models) with TF Serving's flags and REST API.",
     )
     parser.add_argument("--model_name", default="default", help="the model's name in URLs (default: 'default')")
     parser.add_argument("--model_base_path", help="the folder holding numeric version folders")
     parser.add_argument("--model_config_file", help="TF Serving's model_config_list text format, or YAML/JSON")
     parser.add_argument("--rest_api_port", type=int, default=8501, help="HTTP port (0: a free one)")
-    parser.add_argument("--port", type=int, default=0, help="TF Serving's gRPC port; not served (REST only)")
+    parser.add_argument("--port", type=int, default=0,
+                        help="TF Serving's gRPC API (PredictionService, ModelService) on this port (default 0: no gRPC)")
+    parser.add_argument("--grpc_max_threads", type=int, default=16, help="threads handling gRPC calls (with --port)")
     parser.add_argument("--host", default="127.0.0.1", help="the address to bind (default 127.0.0.1; 0.0.0.0 exposes it)")
     parser.add_argument("--file_system_poll_wait_seconds", type=float, default=1.0, help="seconds between polls; 0: once")
     parser.add_argument("--enable_batching", type=_flag_bool, nargs="?", const=True, default=False, help="merge concurrent requests")

@@ -1,11 +1,17 @@
 """`LiteRTRuntime`: serves a `.tflite` file with LiteRT (`ai-edge-litert`)."""
 
+import re
 import threading
 
 import numpy as np
 
 from kerasverse.serving.runtime import Runtime
 from kerasverse.serving.tensor_spec import TensorSpec
+
+
+def _keras_name(tensor_name: str) -> str:
+    """`serving_default_image:0` (the converter's tensor name) -> `image` (the `keras.Input` name)."""
+    return re.sub(r":\d+$", "", tensor_name).removeprefix("serving_default_")
 
 
 class LiteRTRuntime(Runtime):
@@ -36,7 +42,10 @@ class LiteRTRuntime(Runtime):
             dtype = "float32" if quantized and dtype in ("int8", "uint8") else dtype
             return TensorSpec(name, dtype, (None, *shape[1:]))
 
-        self._inputs = {name: spec(name, shape, dtype) for name, shape, dtype in self._model.input_specs}
+        names = [_keras_name(name) for name, _, _ in self._model.input_specs]
+        if len(set(names)) != len(names):
+            names = [name for name, _, _ in self._model.input_specs]
+        self._inputs = {name: spec(name, shape, dtype) for name, (_, shape, dtype) in zip(names, self._model.input_specs)}
         self._outputs = {name: spec(name, shape, dtype) for name, shape, dtype in self._model.output_specs}
         self._lock = threading.Lock()
 

@@ -46,8 +46,8 @@ class Metrics:
         self._latency: dict[tuple, _Histogram] = {}
         self._batches: dict[tuple, _Histogram] = {}
 
-    def record_request(self, model: str, version: str, api: str, status: str, seconds: float) -> None:
-        key = (("model_name", model), ("version", version), ("API", api), ("entrypoint", "REST"), ("status", status))
+    def record_request(self, model: str, version: str, api: str, status: str, seconds: float, entrypoint: str = "REST") -> None:
+        key = (("model_name", model), ("version", version), ("API", api), ("entrypoint", entrypoint), ("status", status))
         with self._lock:
             self._counts[key] = self._counts.get(key, 0) + 1
             if status == "OK":

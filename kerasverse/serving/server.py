@@ -1,4 +1,4 @@
-"""`ModelServer`: starts the model manager and the HTTP server (uvicorn) for `kerasverse serve`."""
+"""`ModelServer`: starts the model manager, the HTTP server (uvicorn) and, with a gRPC port, TF Serving's gRPC API."""
 
 import logging
 import socket
@@ -24,7 +24,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class ModelServer:
-    """TF Serving's model server for Keras 3 models: REST API, KServe v2 and Prometheus routes.
+    """TF Serving's model server for Keras 3 models: REST API, KServe v2, Prometheus routes and gRPC.
 
     Args:
         models: `ModelConfig`s (or `(name, base_path)` pairs).
@@ -38,6 +38,9 @@ class ModelServer:
         auth_token: if set, requests need `Authorization: Bearer <token>`.
         max_request_bytes: the request body limit (413 above it).
         rest_api_num_threads: worker threads for request work.
+        grpc_port: TF Serving's gRPC API (`--port`) on this port (0 picks a
+            free one); None serves no gRPC.
+        grpc_max_threads: threads handling gRPC calls.
 
     Example:
 
@@ -61,6 +64,8 @@ class ModelServer:
         auth_token: str | None = None,
         max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
         rest_api_num_threads: int = 64,
+        grpc_port: int | None = None,
+        grpc_max_threads: int = 16,
     ):
         configs = [m if isinstance(m, ModelConfig) else ModelConfig(*m) for m in models]
         if not configs:
@@ -75,11 +80,22 @@ class ModelServer:
         self.app = build_app(self.manager, self.metrics, auth_token, max_request_bytes, rest_api_num_threads)
         self._server = None
         self._thread: threading.Thread | None = None
+        self.grpc = None
+        if grpc_port is not None:
+            from kerasverse.serving.grpc_server import GrpcServer
+
+            self.grpc = GrpcServer(self.manager, self.metrics, host=host, port=grpc_port, auth_token=auth_token,
+                                   max_request_bytes=max_request_bytes, max_threads=grpc_max_threads)
 
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
+
+    @property
+    def grpc_target(self) -> str | None:
+        """`host:port` of the gRPC API (for `grpc.insecure_channel`), or None without one."""
+        return self.grpc.target if self.grpc is not None else None
 
     def _uvicorn(self):
         import uvicorn
@@ -93,15 +109,21 @@ class ModelServer:
     def serve_forever(self) -> None:
         """Loads the models, then serves until interrupted (Ctrl-C)."""
         self.manager.start()
+        if self.grpc is not None:
+            self.grpc.start()
         self._server = self._uvicorn()
         try:
             self._server.run()
         finally:
+            if self.grpc is not None:
+                self.grpc.stop()
             self.manager.close()
 
     def start(self, timeout: float = 60.0) -> "ModelServer":
         """Loads the models and serves from a background thread; returns once the port answers."""
         self.manager.start()
+        if self.grpc is not None:
+            self.grpc.start()
         self._server = self._uvicorn()
         self._thread = threading.Thread(target=self._server.run, daemon=True, name="kerasverse-serving-http")
         self._thread.start()
@@ -117,6 +139,8 @@ class ModelServer:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)
+        if self.grpc is not None:
+            self.grpc.stop()
         self.manager.close()
 
     def __enter__(self):
