@@ -44,8 +44,13 @@ $(VENV)/.demo-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install -e ".[$(DEMO_EXTRAS)]"
 	touch $@
 
+# TF Serving's own gRPC client (the oracle of serving's gRPC test) pins the full
+# `tensorflow` package next to our tensorflow-cpu: installed without its dependencies.
+TEST_ORACLES_NODEPS := tensorflow-serving-api==2.21.0
+
 $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install -e ".[$(TEST_EXTRAS)]"
+	$(PY) -m pip install --no-deps $(TEST_ORACLES_NODEPS)
 	touch $@ $(VENV)/.demo-installed
 
 # The TF.js runtime used to verify exports (skipped with a note when npm is absent).
