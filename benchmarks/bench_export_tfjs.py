@@ -13,9 +13,14 @@ browser example), built with Keras 3 on the JAX backend and saved as .keras:
 3. inference latency of the export in TF.js (Node, pure-JS cpu backend)
    next to Keras `predict` and a direct Keras call, same machine, batch 32.
 
+    .venv-bench/bin/python benchmarks/bench_export_tfjs.py --text
+
+prints only the latency of the browser example's transformer text classifier
+(TF.js in Node vs Keras `predict`, batch 1 and 32).
+
     .venv-bench/bin/python benchmarks/bench_export_tfjs.py --coverage
 
-prints only the coverage table (65/94 = 69% today, tfjs-layers 57/94): of Keras 3's built-in layer classes (with
+prints only the coverage table (86/94 = 91% today, tfjs-layers 57/94): of Keras 3's built-in layer classes (with
 weights or computation; aliases counted once; preprocessing that runs outside
 the graph, training-only augmentation and framework wrappers excluded), which
 ones kerasverse exports (tfjs-layers' own classes plus kerasverse-layers.js)
@@ -174,9 +179,63 @@ def coverage():
     print(f"kerasverse.nlp layers exported through kerasverse-layers.js: {', '.join(nlp)}")
 
 
+def text_latency():
+    """Latency of the browser example's transformer text classifier: TF.js in Node vs Keras.
+
+    The model of examples/tfjs_browser/build_text_site.py (kerasverse.nlp
+    TokenAndPositionEmbedding + TransformerEncoder, masked average, softmax;
+    200-token vocabulary, 12 tokens), exported with kerasverse-layers.js.
+    Latency does not depend on training, so it gets random weights here.
+    """
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples", "tfjs_browser"))
+    from build_text_site import text_classifier
+
+    runtime = NodeRuntime()
+    if runtime.missing():
+        print(f"TF.js runtime missing: {runtime.missing()}")
+        return
+    keras.utils.set_random_seed(0)
+    model = randomize(text_classifier(200))
+    root = tempfile.mkdtemp(prefix="bench-tfjs-text-")
+    tfjs.save_model(model, root)
+    rng = np.random.default_rng(0)
+    rows, requests, batches = [], [], (1, BATCH)
+    inputs = {}
+    for batch in batches:
+        ids = rng.integers(1, 200, (batch, 12)).astype("int32")
+        ids[:, 9:] = 0  # padding
+        inputs[batch] = ids
+        requests.append({"op": "predict", "model_dir": root, "inputs": [ids], "repeat": 20, "batch_size": batch})
+    results = runtime.run_batch(requests)
+    for batch, result in zip(batches, results):
+        x = inputs[batch]
+        want = np.asarray(keras.ops.convert_to_numpy(model(x, training=False)))
+        diff = float(np.max(np.abs(result["outputs"][0] - want)))
+        keras_predict = harness.measure(lambda x=x, batch=batch: model.predict(x, batch_size=batch, verbose=0), repeat=10, warmup=2)
+        keras_call = harness.measure(lambda x=x: model(x, training=False), repeat=10, warmup=2)
+        node = result["median_s"]
+        rows.append({
+            "batch": str(batch),
+            "tfjs node (cpu)": f"{node * 1e3:.2f} ms",
+            "keras predict": f"{keras_predict.median_s * 1e3:.2f} ms",
+            "keras call": f"{keras_call.median_s * 1e3:.2f} ms",
+            "predict / tfjs": f"{keras_predict.median_s / node:.2f}x",
+            "max |tfjs - keras|": f"{diff:.1e}",
+        })
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"Transformer text classifier ({model.count_params()} parameters, 12 tokens): median latency "
+          f"(TF.js: 20 runs in Node, pure-JS cpu backend, TF.js {_read_tfjs_version()}; Keras {keras.__version__} "
+          f"{keras.config.backend()}: 10 runs); {os.cpu_count()} cores, load average {load:.1f}")
+    print(harness.format_table(rows, ["batch", "tfjs node (cpu)", "keras predict", "keras call", "predict / tfjs", "max |tfjs - keras|"]))
+    shutil.rmtree(root, ignore_errors=True)
+
+
 def main():
     if "--coverage" in sys.argv:
         coverage()
+        return
+    if "--text" in sys.argv:
+        text_latency()
         return
     runtime = NodeRuntime()
     problem = runtime.missing()

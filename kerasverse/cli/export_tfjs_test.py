@@ -26,7 +26,7 @@ class ExportTfjsCliTest(TestCase):
         self.assertAllClose(tfjs.load_model(out_dir)(x), model(x), atol=1e-3)
 
     def test_check_reports_unsupported_layers(self):
-        _, path = self._keras_file(keras.Sequential([keras.Input((4, 2)), layers.GroupNormalization(groups=1, name="gn")]))
+        _, path = self._keras_file(keras.Sequential([keras.Input((4, 2)), layers.SpectralNormalization(layers.Dense(2), name="sn")]))
         self.assertEqual(main.main(["export", "tfjs", path, "unused", "--check"]), 1)
         # Keras 3's default GRU exports through kerasverse-layers.js: --check says so.
         _, path = self._keras_file(keras.Sequential([keras.Input((4, 2)), layers.GRU(2, name="gru")]))

@@ -60,6 +60,53 @@ def _small_layers_model():
     return keras.Model([seq, vol], [x, pooled, layers.Flatten()(image)], name="small_layers")
 
 
+def _attention_model():
+    """MultiHeadAttention (padding mask, causal), Attention and AdditiveAttention on a masked sequence."""
+    keras.utils.set_random_seed(3)
+    ids = keras.Input((6,), dtype="int32")
+    x = layers.Embedding(30, 8, mask_zero=True)(ids)
+    x = layers.MultiHeadAttention(2, 4)(x, x)
+    x = layers.MultiHeadAttention(2, 3, output_shape=6)(x, x, use_causal_mask=True)
+    # Residuals keep the rows distinct (attending over equal rows has no gradient).
+    x = layers.Add()([x, layers.AdditiveAttention()([x, x, x])])
+    x = layers.Add()([x, layers.Attention(use_scale=True, score_mode="concat")([x, x])])
+    x = layers.GlobalAveragePooling1D()(x)
+    return keras.Model(ids, layers.Dense(3)(x), name="attention")
+
+
+def _attention_mask_model():
+    """MultiHeadAttention with key, attention_mask and a causal mask; causal dot Attention."""
+    keras.utils.set_random_seed(4)
+    a, mask = keras.Input((5, 4)), keras.Input((5, 5))
+    b, c = layers.Dense(3)(a), layers.Dense(2)(a)
+    # dropout > 0: Keras' einsum path (the fused one takes value_dim == key_dim only).
+    x = layers.MultiHeadAttention(2, 3, value_dim=2, dropout=0.1)(a, b, key=c, attention_mask=mask, use_causal_mask=True)
+    y = layers.Attention(use_scale=True)([x, b, layers.Dense(4)(a)], use_causal_mask=True)
+    return keras.Model([a, mask], layers.Concatenate()([x, y]), name="attention_mask")
+
+
+def _more_layers_model():
+    """1D convolutions, adaptive pooling, EinsumDense, 3D reshaping, normalizations, CenterCrop, ReversibleEmbedding,
+    CategoryEncoding."""
+    keras.utils.set_random_seed(5)
+    seq, vol, img, ids = keras.Input((8, 4)), keras.Input((4, 4, 4, 2)), keras.Input((7, 9, 3)), keras.Input((5,), dtype="int32")
+    s = layers.Conv1DTranspose(3, 3, strides=2, padding="same", activation="relu")(seq)
+    valid = layers.Conv1DTranspose(2, 3, strides=2)(seq)
+    s = layers.SeparableConv1D(4, 3, strides=2, padding="same", depth_multiplier=2)(layers.DepthwiseConv1D(3, depth_multiplier=2)(s))
+    s = layers.Concatenate()([layers.AdaptiveAveragePooling1D(3)(s), layers.AdaptiveMaxPooling1D(3)(s)])
+    e = layers.EinsumDense("abc,cde->abde", output_shape=(None, 2, 3), bias_axes="e")(s)
+    e = layers.Normalization()(layers.GroupNormalization(3)(layers.Reshape((3, 6))(e)))
+    e = layers.EinsumDense("...b,bc->...c", output_shape=5, bias_axes="c", activation="tanh")(e)
+    v = layers.UpSampling3D((1, 2, 1))(layers.Cropping3D(((0, 1), (1, 0), (0, 0)))(layers.ZeroPadding3D(((1, 0), (0, 1), (1, 1)))(vol)))
+    v = layers.Concatenate()([layers.Flatten()(layers.AdaptiveMaxPooling3D((2, 3, 2))(v)), layers.Flatten()(layers.AdaptiveAveragePooling3D(2)(v))])
+    i = layers.CenterCrop(5, 6)(img)
+    i = layers.Concatenate()([layers.Flatten()(layers.AdaptiveAveragePooling2D((2, 4))(i)), layers.Flatten()(layers.AdaptiveMaxPooling2D(3)(i))])
+    r = layers.ReversibleEmbedding(12, 4)(ids)
+    counts = layers.CategoryEncoding(12, output_mode="count")(ids)
+    one_hot = layers.Flatten()(layers.CategoryEncoding(12, output_mode="one_hot")(ids))
+    return keras.Model([seq, vol, img, ids], [valid, e, v, i, r, counts, one_hot], name="more_layers")
+
+
 def _numpy(x):
     return np.asarray(keras.ops.convert_to_numpy(x))
 
@@ -70,7 +117,14 @@ def _inputs(name):
         return rng.standard_normal((3, 5, 3)).astype("float32") * 2
     if name == "small_layers":
         return [rng.standard_normal((2, 6, 4)).astype("float32"), rng.standard_normal((2, 3, 4, 5, 2)).astype("float32")]
-    ids = rng.integers(1, 40, (4, 6)).astype("int32")
+    if name == "attention_mask":
+        mask = (rng.random((3, 5, 5)) > 0.4).astype("float32")
+        mask[:, np.arange(5), np.arange(5)] = 1.0  # Every query sees a key (a fully masked row is backend-defined).
+        return [rng.standard_normal((3, 5, 4)).astype("float32"), mask]
+    if name == "more_layers":
+        shapes = ((2, 8, 4), (2, 4, 4, 4, 2), (2, 7, 9, 3))
+        return [rng.standard_normal(shape).astype("float32") for shape in shapes] + [rng.integers(0, 12, (2, 5)).astype("int32")]
+    ids = rng.integers(1, 40 if name == "text_classifier" else 30, (4, 6)).astype("int32")
     ids[0, 3:] = 0  # padding
     ids[1, 5:] = 0
     return ids
@@ -80,10 +134,19 @@ def _inputs(name):
 def exported(tmp_path_factory):
     root = tmp_path_factory.mktemp("companion")
     cases = []
-    for model in (_text_classifier(), _sequence_model(), _small_layers_model()):
+    models = (_text_classifier(), _sequence_model(), _attention_model(), _attention_mask_model(), _small_layers_model(),
+              _more_layers_model())
+    for model in models:
         rng = np.random.default_rng(7)
         for variable in model.weights:  # Far from the initial values: every weight matters.
-            variable.assign(rng.normal(0.0, 0.5, variable.shape).astype("float32"))
+            value = rng.normal(0.0, 0.5, variable.shape)
+            if variable.name == "variance":
+                value = np.abs(value) + 0.5
+            if "float" in str(variable.dtype):
+                variable.assign(value.astype("float32"))
+        for layer in model.layers:
+            if isinstance(layer, layers.Normalization):
+                layer.finalize_state()  # As adapt() does: Keras reads its statistics from there.
         out_dir = str(root / model.name)
         tfjs.save_model(model, out_dir)
         cases.append((model, out_dir, _inputs(model.name)))
@@ -136,11 +199,13 @@ class TestCompanionLayers:
     def test_fit_in_js_lowers_the_loss_and_load_model_reads_it_back(self, exported):
         root, cases = exported
         requests = []
-        for model, out_dir, x in cases[:2]:
-            target = np.full((len(x),) + tuple(model.output.shape[1:]), 0.5, "float32")
+        # (Not attention_mask: its attention dropout makes a few training steps' losses noisy.)
+        for model, out_dir, x in cases[:3]:
+            x = x if isinstance(x, list) else [x]
+            target = np.full((len(x[0]),) + tuple(model.output.shape[1:]), 0.5, "float32")
             requests.append({
-                "op": "fit", "model_dir": out_dir, "inputs": [x], "targets": [target],
-                "save_dir": os.path.join(str(root), f"{model.name}_fit"), "epochs": 4, "batch_size": len(x),
+                "op": "fit", "model_dir": out_dir, "inputs": x, "targets": [target],
+                "save_dir": os.path.join(str(root), f"{model.name}_fit"), "epochs": 4, "batch_size": len(x[0]),
                 "learning_rate": 0.002, "loss": "meanSquaredError",
             })
         for request, result, (model, _, x) in zip(requests, NodeRuntime().run_batch(requests), cases):
@@ -171,3 +236,24 @@ class TestRefusals:
         encoder = nlp_layers.TransformerEncoder(8, 2, activation="elu", name="enc")
         problems = tfjs.check(keras.Model(decoder_input, encoder(decoder_input)))
         assert len(problems) == 1 and "layer `enc` (TransformerEncoder) uses activation 'elu'" in problems[0]
+
+    def test_attention_calls_tfjs_cannot_carry_are_refused(self):
+        ids = keras.Input((5,), dtype="int32")
+        x = layers.Embedding(10, 4, mask_zero=True)(ids)
+        out = layers.MultiHeadAttention(2, 2, name="cross")(x, layers.Dense(4)(x))
+        problems = tfjs.check(keras.Model(ids, out))
+        assert len(problems) == 1, problems
+        assert "layer `cross` (MultiHeadAttention) attends from one tensor to another in a masked model" in problems[0]
+        image = keras.Input((3, 4, 4))
+        out = layers.MultiHeadAttention(2, 2, attention_axes=(1, 2), name="axes")(image, image)
+        problems = tfjs.check(keras.Model(image, out))
+        assert any("layer `axes` (MultiHeadAttention) takes inputs of rank 4" in p for p in problems), problems
+        assert any("has `attention_axes=(1, 2)`" in p for p in problems), problems
+        query = keras.Input((3, 4))
+        out, _ = layers.MultiHeadAttention(2, 2, name="scores")(query, query, return_attention_scores=True)
+        problems = tfjs.check(keras.Model(query, out))
+        assert problems == ["layer `scores` (MultiHeadAttention) is called with return_attention_scores=True; "
+                            "the TF.js layer returns its output only."]
+        assert tfjs.check(keras.Model(query, layers.MultiHeadAttention(2, 2, use_gate=True, name="g")(query, query))) == [
+            "layer `g` (MultiHeadAttention) has `use_gate=True`; tfjs-layers only supports `use_gate=False` "
+            "(kerasverse-layers.js has no gated attention)."]

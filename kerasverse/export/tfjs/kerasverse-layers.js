@@ -14,6 +14,11 @@
 //   tfjs' initializer of that name)
 //   PositionEmbedding, TokenAndPositionEmbedding, TransformerEncoder,
 //   TransformerDecoder (self-attention only, no cache): kerasverse.nlp layers
+//   MultiHeadAttention, Attention, AdditiveAttention, EinsumDense, Conv1DTranspose,
+//   DepthwiseConv1D, SeparableConv1D, GroupNormalization, Normalization,
+//   ReversibleEmbedding, Adaptive{Average,Max}Pooling{1,2,3}D, ZeroPadding3D,
+//   Cropping3D, UpSampling3D; CenterCrop and CategoryEncoding (tfjs' own are
+//   broken in 4.22); and small ones (Subtract, RMSNormalization, 1D/3D variants)
 // Also `WordPieceTokenizer` (require(...).WordPieceTokenizer / kerasverseLayers.WordPieceTokenizer):
 // the ids of kerasverse.nlp.tokenizers.WordPieceTokenizer, from the same vocab.txt.
 // The weights of the nlp layers are named like the Keras variables' paths
@@ -370,7 +375,8 @@ function register(tf) {
       return tf.tidy(() => {
         // Keras 3: the average over the unmasked steps only.
         const x = single(inputs);
-        const m = tf.expandDims(tf.cast(single(mask), x.dtype), -1);
+        // (tfjs' Merge layers hand on their mask with an extra leading axis of 1.)
+        const m = tf.expandDims(tf.reshape(tf.cast(single(mask), x.dtype), x.shape.slice(0, 2)), -1);
         return tf.div(tf.sum(tf.mul(x, m), 1), tf.sum(m, 1));
       });
     }
@@ -628,7 +634,8 @@ function register(tf) {
   function paddingMask(mask, queryLength) {
     // (batch, key_len) -> (batch, 1, key_len): padded keys are ignored (Keras/keras_hub).
     if (mask == null) return null;
-    const m = tf.cast(single(mask), "bool");
+    let m = tf.cast(single(mask), "bool");
+    if (m.rank === 3) m = tf.squeeze(m, [0]); // a tfjs Merge layer's mask
     return queryLength == null ? tf.expandDims(m, 1) : tf.expandDims(m, 1);
   }
 
@@ -791,10 +798,700 @@ function register(tf) {
   }
   RMSNormalization.className = "RMSNormalization";
 
+  // ------------------------------------------------------------ attention
+  // Keras masks in tfjs: model.predict hands a layer only its first input's
+  // mask, so a value mask is used when the value is the query tensor itself
+  // (the exporter refuses masked models where they differ).
+  // `callInputs` (written by the exporter): what each input is, e.g. ["query value", "key"]; every
+  // tensor comes once (tfjs-layers disposes a tensor fed twice to one layer too early).
+  function roleIndex(callInputs, role) {
+    return callInputs.findIndex((roles) => roles.split(" ").includes(role));
+  }
+
+  // The (batch, length) Keras masks of the query and the value. (tfjs' Merge layers hand on their
+  // mask with an extra leading axis of 1: reshaped away here.)
+  function queryValueMasks(callInputs, mask, query, value) {
+    const masks = Array.isArray(mask) ? mask : [mask];
+    const index = roleIndex(callInputs, "value");
+    const cast = (m, t) => (m == null ? null : tf.reshape(tf.cast(m, "bool"), t.shape.slice(0, 2)));
+    return [cast(masks[0], query), cast(index === 0 ? masks[0] : masks[index], value)];
+  }
+
+  function andMask(a, b) {
+    if (a == null) return b;
+    if (b == null) return a;
+    return tf.logicalAnd(a, b);
+  }
+
+  function causalMask(queryLength, keyLength) {
+    // (1, tq, tk): query i sees keys j <= i.
+    const rows = tf.expandDims(tf.range(0, queryLength, 1, "int32"), 1);
+    const cols = tf.expandDims(tf.range(0, keyLength, 1, "int32"), 0);
+    return tf.expandDims(tf.greaterEqual(rows, cols), 0);
+  }
+
+  function windowMask(queryLength, keyLength, window) {
+    const rows = tf.expandDims(tf.range(0, queryLength, 1, "int32"), 1);
+    const cols = tf.expandDims(tf.range(0, keyLength, 1, "int32"), 0);
+    return tf.expandDims(tf.less(tf.abs(tf.sub(rows, cols)), window), 0);
+  }
+
+  const shapeList = (shape) => (Array.isArray(shape[0]) ? shape : [shape]);
+
+  // keras.layers.MultiHeadAttention on (batch, length, features) inputs, attention over the length axis.
+  // The exporter writes how the Keras call was made: `callInputs` (the order of the node's inputs among
+  // query, value, key, mask = attention_mask) and `useCausalMask`.
+  class MultiHeadAttention extends tf.layers.Layer {
+    constructor(args) {
+      super(args);
+      this.numHeads = args.numHeads;
+      this.keyDim = args.keyDim;
+      this.valueDim = args.valueDim == null ? args.keyDim : args.valueDim;
+      this.dropoutRate = args.dropout || 0;
+      this.useBias = args.useBias == null ? true : Boolean(args.useBias);
+      const out = args.outputShape;
+      this.outputDims = out == null ? null : Array.isArray(out) ? out : [out];
+      this.attentionAxes = args.attentionAxes == null ? null : args.attentionAxes;
+      this.slidingWindow = args.slidingWindow == null ? null : args.slidingWindow;
+      this.useCausalMask = Boolean(args.useCausalMask);
+      this.callInputs = args.callInputs || ["query", "value"];
+      this.supportsMasking = true;
+    }
+
+    _index(name) {
+      return roleIndex(this.callInputs, name);
+    }
+
+    build(inputShape) {
+      const shapes = shapeList(inputShape);
+      const dim = (name) => {
+        const shape = shapes[this._index(this._index(name) >= 0 ? name : "value")];
+        return shape[shape.length - 1];
+      };
+      const queryDim = dim("query");
+      const outDims = this.outputDims || [queryDim];
+      const kernel = (name, shape) => this.addWeight(`${name}/kernel`, shape, "float32", tf.initializers.glorotUniform({}));
+      const bias = (name, shape) => (this.useBias ? this.addWeight(`${name}/bias`, shape, "float32", tf.initializers.zeros()) : null);
+      const heads = this.numHeads;
+      this.dense = {
+        query: [kernel("query", [queryDim, heads, this.keyDim]), bias("query", [heads, this.keyDim])],
+        key: [kernel("key", [dim("key"), heads, this.keyDim]), bias("key", [heads, this.keyDim])],
+        value: [kernel("value", [dim("value"), heads, this.valueDim]), bias("value", [heads, this.valueDim])],
+        output: [kernel("attention_output", [heads, this.valueDim].concat(outDims)), bias("attention_output", outDims)],
+      };
+      this.built = true;
+    }
+
+    computeOutputShape(inputShape) {
+      const query = shapeList(inputShape)[this._index("query")];
+      return query.slice(0, -1).concat(this.outputDims || [query[query.length - 1]]);
+    }
+
+    call(inputs, kwargs) {
+      return tf.tidy(() => {
+        const training = kwargs != null && kwargs.training === true;
+        const list = Array.isArray(inputs) ? inputs : [inputs];
+        const get = (name) => (this._index(name) >= 0 ? list[this._index(name)] : null);
+        const query = get("query");
+        const value = get("value");
+        const key = get("key") || value;
+        const [queryMask, valueMask] = queryValueMasks(this.callInputs, kwargs != null ? kwargs.mask : null, query, value);
+        // Keras' _compute_attention_mask: (b, tq, 1) & (b, 1, tk) & causal & attention_mask.
+        let mask = queryMask == null ? null : tf.expandDims(queryMask, -1);
+        if (valueMask != null) mask = andMask(mask, tf.expandDims(valueMask, -2));
+        const tq = query.shape[1];
+        const tk = key.shape[1];
+        if (this.useCausalMask) mask = andMask(mask, causalMask(tq, tk));
+        if (this.slidingWindow != null) mask = andMask(mask, windowMask(tq, tk, this.slidingWindow));
+        if (get("mask") != null) mask = andMask(mask, tf.cast(get("mask"), "bool"));
+        const read = (d) => [d[0].read(), d[1] == null ? null : d[1].read()];
+        const toHeads = (t) => tf.transpose(t, [0, 2, 1, 3]); // (b, t, h, d) -> (b, h, t, d)
+        const q = tf.mul(project(query, ...read(this.dense.query)), 1 / Math.sqrt(this.keyDim));
+        const k = project(key, ...read(this.dense.key));
+        const v = project(value, ...read(this.dense.value));
+        let scores = tf.matMul(toHeads(q), toHeads(k), false, true); // (b, h, tq, tk)
+        let keep = null;
+        if (mask != null) {
+          keep = tf.broadcastTo(tf.expandDims(mask, 1), scores.shape);
+          scores = tf.where(keep, scores, tf.fill(scores.shape, LARGE_NEGATIVE));
+        }
+        let probabilities = tf.softmax(scores, -1);
+        // Keras' einsum path (dropout > 0) zeroes fully masked rows; its fused path (dropout 0) does not.
+        if (keep != null && this.dropoutRate > 0) probabilities = tf.mul(probabilities, tf.cast(keep, "float32"));
+        probabilities = dropout(probabilities, this.dropoutRate, training);
+        const context = tf.transpose(tf.matMul(probabilities, toHeads(v)), [0, 2, 1, 3]); // (b, tq, h, dv)
+        const [kernel, bias] = read(this.dense.output);
+        const outDims = kernel.shape.slice(2);
+        const size = outDims.reduce((a, b) => a * b, 1);
+        let y = tf.matMul(tf.reshape(context, [-1, this.numHeads * this.valueDim]),
+          tf.reshape(kernel, [this.numHeads * this.valueDim, size]));
+        if (bias != null) y = tf.add(y, tf.reshape(bias, [size]));
+        return tf.reshape(y, query.shape.slice(0, -1).concat(outDims));
+      });
+    }
+
+    computeMask(inputs, mask) {
+      return Array.isArray(mask) ? mask[this._index("query")] : mask;
+    }
+
+    getConfig() {
+      return {
+        ...super.getConfig(),
+        numHeads: this.numHeads,
+        keyDim: this.keyDim,
+        valueDim: this.valueDim,
+        dropout: this.dropoutRate,
+        useBias: this.useBias,
+        outputShape: this.outputDims,
+        attentionAxes: this.attentionAxes,
+        slidingWindow: this.slidingWindow,
+        useCausalMask: this.useCausalMask,
+        callInputs: this.callInputs,
+      };
+    }
+  }
+  MultiHeadAttention.className = "MultiHeadAttention";
+
+  // keras.layers.Attention (dot or concat scores) and AdditiveAttention, inputs [query, value, key?].
+  class Attention extends tf.layers.Layer {
+    constructor(args) {
+      super(args || {});
+      args = args || {};
+      this.useScale = Boolean(args.useScale);
+      this.scoreMode = args.scoreMode || "dot";
+      this.dropoutRate = args.dropout || 0;
+      this.useCausalMask = Boolean(args.useCausalMask);
+      this.callInputs = args.callInputs || ["query", "value", "key"];
+      this.supportsMasking = true;
+    }
+
+    _get(inputs, role) {
+      const list = Array.isArray(inputs) ? inputs : [inputs];
+      const index = roleIndex(this.callInputs, role);
+      return index >= 0 ? list[index] : null;
+    }
+
+    build(inputShape) {
+      if (this.useScale) this.scale = this.addWeight("scale", [], "float32", tf.initializers.ones());
+      if (this.scoreMode === "concat") {
+        this.concatScoreWeight = this.addWeight("concat_score_weight", [], "float32", tf.initializers.ones());
+      }
+      this.built = true;
+    }
+
+    _scores(q, k) {
+      if (this.scoreMode === "dot") {
+        const scores = tf.matMul(q, k, false, true);
+        return this.useScale ? tf.mul(scores, this.scale.read()) : scores;
+      }
+      let sum = tf.add(tf.expandDims(q, -2), tf.expandDims(k, -3));
+      if (this.useScale) sum = tf.mul(this.scale.read(), sum);
+      return tf.mul(this.concatScoreWeight.read(), tf.sum(tf.tanh(sum), -1));
+    }
+
+    computeOutputShape(inputShape) {
+      const query = this._get(shapeList(inputShape), "query");
+      const value = this._get(shapeList(inputShape), "value");
+      return query.slice(0, -1).concat([value[value.length - 1]]);
+    }
+
+    call(inputs, kwargs) {
+      return tf.tidy(() => {
+        const training = kwargs != null && kwargs.training === true;
+        const q = this._get(inputs, "query");
+        const v = this._get(inputs, "value");
+        const k = this._get(inputs, "key") || v;
+        const [queryMask, valueMask] = queryValueMasks(this.callInputs, kwargs != null ? kwargs.mask : null, q, v);
+        let scores = this._scores(q, k);
+        let scoresMask = valueMask == null ? null : tf.expandDims(valueMask, -2);
+        if (this.useCausalMask) scoresMask = andMask(scoresMask, causalMask(scores.shape[1], scores.shape[2]));
+        if (scoresMask != null) {
+          // Keras: scores - 1e9 where masked.
+          scores = tf.sub(scores, tf.mul(tf.sub(1, tf.cast(scoresMask, "float32")), 1e9));
+        }
+        const weights = dropout(tf.softmax(scores, -1), this.dropoutRate, training);
+        let out = tf.matMul(weights, v);
+        if (queryMask != null) out = tf.mul(out, tf.expandDims(tf.cast(queryMask, "float32"), -1));
+        return out;
+      });
+    }
+
+    computeMask(inputs, mask) {
+      return Array.isArray(mask) ? mask[0] : mask;
+    }
+
+    getConfig() {
+      return { ...super.getConfig(), useScale: this.useScale, scoreMode: this.scoreMode, dropout: this.dropoutRate,
+        useCausalMask: this.useCausalMask, callInputs: this.callInputs };
+    }
+  }
+  Attention.className = "Attention";
+
+  class AdditiveAttention extends Attention {
+    build(inputShape) {
+      const query = this._get(shapeList(inputShape), "query");
+      const dim = query[query.length - 1];
+      if (this.useScale) this.scale = this.addWeight("scale", [dim], "float32", tf.initializers.glorotUniform({}));
+      this.built = true;
+    }
+
+    _scores(q, k) {
+      let t = tf.tanh(tf.add(tf.expandDims(q, -2), tf.expandDims(k, -3)));
+      if (this.useScale) t = tf.mul(this.scale.read(), t);
+      return tf.sum(t, -1);
+    }
+  }
+  AdditiveAttention.className = "AdditiveAttention";
+
+  // ---------------------------------------------------------- EinsumDense
+  // `equation` like "abc,cd->abd" (a leading "..." allowed): computed as
+  // transpose + matMul + transpose, so gradients are tfjs' own.
+  function einsumSpec(equation, inputRank) {
+    let [lhs, out] = equation.split("->");
+    let [inp, ker] = lhs.split(",");
+    if (inp.includes("...")) {
+      const fresh = "0123456789".slice(0, inputRank - (inp.length - 3));
+      inp = inp.replace("...", fresh);
+      out = out.replace("...", fresh);
+    }
+    for (const c of inp) {
+      if (!out.includes(c) && !ker.includes(c)) throw new Error(`EinsumDense: '${equation}' sums over an input axis.`);
+      if (out.includes(c) && ker.includes(c)) throw new Error(`EinsumDense: '${equation}' has a batch axis in the kernel.`);
+    }
+    return { inp, ker, out };
+  }
+
+  class EinsumDense extends tf.layers.Layer {
+    constructor(args) {
+      super(args);
+      this.equation = args.equation;
+      const out = args.outputShape;
+      this.outputDims = Array.isArray(out) ? out : [out];
+      this.biasAxes = args.biasAxes == null ? null : args.biasAxes;
+      this.activationName = args.activation == null ? "linear" : args.activation;
+      this.activationLayer = tf.layers.activation({ activation: this.activationName });
+    }
+
+    _spec(inputShape) {
+      return einsumSpec(this.equation, inputShape.length);
+    }
+
+    _outputShape(inputShape) {
+      const { inp, out } = this._spec(inputShape);
+      const trailing = this.outputDims;
+      return [...out].map((c, i) => {
+        if (inp.includes(c)) return inputShape[inp.indexOf(c)];
+        return trailing[trailing.length - (out.length - i)];
+      });
+    }
+
+    build(inputShape) {
+      inputShape = shapeList(inputShape)[0];
+      const { inp, ker, out } = this._spec(inputShape);
+      const outputShape = this._outputShape(inputShape);
+      const kernelShape = [...ker].map((c) => (inp.includes(c) ? inputShape[inp.indexOf(c)] : outputShape[out.indexOf(c)]));
+      this.kernel = this.addWeight("kernel", kernelShape, "float32", tf.initializers.glorotUniform({}));
+      this.bias = null;
+      if (this.biasAxes) {
+        const first = Math.min(...[...this.biasAxes].map((c) => out.indexOf(c)));
+        const shape = [...out.slice(first)].map((c, i) => (this.biasAxes.includes(c) ? outputShape[first + i] : 1));
+        this.bias = this.addWeight("bias", shape, "float32", tf.initializers.zeros());
+      }
+      this.built = true;
+    }
+
+    computeOutputShape(inputShape) {
+      return this._outputShape(shapeList(inputShape)[0]);
+    }
+
+    call(inputs) {
+      return tf.tidy(() => {
+        const x = single(inputs);
+        const kernel = this.kernel.read();
+        const { inp, ker, out } = this._spec(x.shape);
+        const dims = {};
+        [...inp].forEach((c, i) => (dims[c] = x.shape[i]));
+        [...ker].forEach((c, i) => (dims[c] = kernel.shape[i]));
+        const free = [...inp].filter((c) => out.includes(c));
+        const contracted = [...inp].filter((c) => ker.includes(c));
+        const kernelFree = [...ker].filter((c) => out.includes(c));
+        const size = (labels) => labels.reduce((a, c) => a * dims[c], 1);
+        const xt = tf.reshape(tf.transpose(x, free.concat(contracted).map((c) => inp.indexOf(c))), [size(free), size(contracted)]);
+        const kt = tf.reshape(tf.transpose(kernel, contracted.concat(kernelFree).map((c) => ker.indexOf(c))),
+          [size(contracted), size(kernelFree)]);
+        const order = free.concat(kernelFree);
+        let y = tf.reshape(tf.matMul(xt, kt), order.map((c) => dims[c]));
+        y = tf.transpose(y, [...out].map((c) => order.indexOf(c)));
+        if (this.bias != null) y = tf.add(y, this.bias.read());
+        return this.activationLayer.apply(y);
+      });
+    }
+
+    getConfig() {
+      return { ...super.getConfig(), equation: this.equation, outputShape: this.outputDims, biasAxes: this.biasAxes,
+        activation: this.activationName };
+    }
+  }
+  EinsumDense.className = "EinsumDense";
+
+  // ------------------------------------------- 1D convolutions via 2D ops
+  const one = (v) => (Array.isArray(v) ? v[0] : v);
+
+  class Conv1DBase extends tf.layers.Layer {
+    constructor(args) {
+      super(args);
+      this.filters = args.filters;
+      this.kernelSize = one(args.kernelSize);
+      this.strides = one(args.strides == null ? 1 : args.strides);
+      this.padding = args.padding || "valid";
+      this.dilationRate = one(args.dilationRate == null ? 1 : args.dilationRate);
+      this.depthMultiplier = args.depthMultiplier == null ? 1 : args.depthMultiplier;
+      this.useBias = args.useBias == null ? true : Boolean(args.useBias);
+      this.activationName = args.activation == null ? "linear" : args.activation;
+      this.activationLayer = tf.layers.activation({ activation: this.activationName });
+    }
+
+    _length(length) {
+      if (length == null) return null;
+      const k = (this.kernelSize - 1) * this.dilationRate + 1;
+      return this.padding === "same" ? Math.ceil(length / this.strides) : Math.floor((length - k) / this.strides) + 1;
+    }
+
+    computeOutputShape(inputShape) {
+      inputShape = shapeList(inputShape)[0];
+      return [inputShape[0], this._length(inputShape[1]), this._channels(inputShape[2])];
+    }
+
+    _finish(y) {
+      y = tf.squeeze(y, [1]);
+      if (this.bias != null) y = tf.add(y, this.bias.read());
+      return this.activationLayer.apply(y);
+    }
+
+    getConfig() {
+      return { ...super.getConfig(), filters: this.filters, kernelSize: [this.kernelSize], strides: [this.strides],
+        padding: this.padding, dilationRate: [this.dilationRate], depthMultiplier: this.depthMultiplier,
+        useBias: this.useBias, activation: this.activationName };
+    }
+  }
+
+  class Conv1DTranspose extends Conv1DBase {
+    build(inputShape) {
+      inputShape = shapeList(inputShape)[0];
+      this.kernel = this.addWeight("kernel", [this.kernelSize, this.filters, inputShape[2]], "float32",
+        tf.initializers.glorotUniform({}));
+      this.bias = this.useBias ? this.addWeight("bias", [this.filters], "float32", tf.initializers.zeros()) : null;
+      this.built = true;
+    }
+
+    _length(length) {
+      // Keras' conv-transpose output length (no output_padding, dilation 1).
+      if (length == null) return null;
+      return this.padding === "same" ? length * this.strides : length * this.strides + Math.max(this.kernelSize - this.strides, 0);
+    }
+
+    _channels() {
+      return this.filters;
+    }
+
+    call(inputs) {
+      return tf.tidy(() => {
+        const x = single(inputs);
+        const kernel = tf.expandDims(this.kernel.read(), 0);
+        const y = tf.conv2dTranspose(tf.expandDims(x, 1), kernel, [x.shape[0], 1, this._length(x.shape[1]), this.filters],
+          [1, this.strides], this.padding);
+        return this._finish(y);
+      });
+    }
+  }
+  Conv1DTranspose.className = "Conv1DTranspose";
+
+  class DepthwiseConv1D extends Conv1DBase {
+    build(inputShape) {
+      inputShape = shapeList(inputShape)[0];
+      this.kernel = this.addWeight("kernel", [this.kernelSize, inputShape[2], this.depthMultiplier], "float32",
+        tf.initializers.glorotUniform({}));
+      this.bias = this.useBias
+        ? this.addWeight("bias", [inputShape[2] * this.depthMultiplier], "float32", tf.initializers.zeros())
+        : null;
+      this.built = true;
+    }
+
+    _channels(channels) {
+      return channels * this.depthMultiplier;
+    }
+
+    call(inputs) {
+      return tf.tidy(() => {
+        const x = single(inputs);
+        const y = tf.depthwiseConv2d(tf.expandDims(x, 1), tf.expandDims(this.kernel.read(), 0), [1, this.strides],
+          this.padding, "NHWC", [1, this.dilationRate]);
+        return this._finish(y);
+      });
+    }
+  }
+  DepthwiseConv1D.className = "DepthwiseConv1D";
+
+  class SeparableConv1D extends Conv1DBase {
+    build(inputShape) {
+      inputShape = shapeList(inputShape)[0];
+      const channels = inputShape[2];
+      const init = tf.initializers.glorotUniform({});
+      this.depthwiseKernel = this.addWeight("depthwise_kernel", [this.kernelSize, channels, this.depthMultiplier], "float32", init);
+      this.pointwiseKernel = this.addWeight("pointwise_kernel", [1, channels * this.depthMultiplier, this.filters], "float32", init);
+      this.bias = this.useBias ? this.addWeight("bias", [this.filters], "float32", tf.initializers.zeros()) : null;
+      this.built = true;
+    }
+
+    _channels() {
+      return this.filters;
+    }
+
+    call(inputs) {
+      return tf.tidy(() => {
+        const x = single(inputs);
+        const y = tf.separableConv2d(tf.expandDims(x, 1), tf.expandDims(this.depthwiseKernel.read(), 0),
+          tf.expandDims(this.pointwiseKernel.read(), 0), [1, this.strides], this.padding, [1, this.dilationRate]);
+        return this._finish(y);
+      });
+    }
+  }
+  SeparableConv1D.className = "SeparableConv1D";
+
+  // ------------------------------------------------------- normalizations
+  class GroupNormalization extends tf.layers.Layer {
+    constructor(args) {
+      super(args);
+      this.groups = args.groups == null ? 32 : args.groups;
+      this.axis = args.axis == null ? -1 : args.axis;
+      this.epsilon = args.epsilon == null ? 1e-3 : args.epsilon;
+      this.center = args.center == null ? true : Boolean(args.center);
+      this.scale = args.scale == null ? true : Boolean(args.scale);
+      this.supportsMasking = true;
+    }
+
+    build(inputShape) {
+      inputShape = shapeList(inputShape)[0];
+      const channels = inputShape[inputShape.length - 1];
+      this.gamma = this.scale ? this.addWeight("gamma", [channels], "float32", tf.initializers.ones()) : null;
+      this.beta = this.center ? this.addWeight("beta", [channels], "float32", tf.initializers.zeros()) : null;
+      this.built = true;
+    }
+
+    call(inputs) {
+      return tf.tidy(() => {
+        // Keras (channels last): (..., groups, channels / groups), moments over all but batch and group.
+        const x = single(inputs);
+        const channels = x.shape[x.rank - 1];
+        const grouped = tf.reshape(x, x.shape.slice(0, -1).concat([this.groups, channels / this.groups]));
+        const axes = [];
+        for (let a = 1; a < grouped.rank; a++) if (a !== grouped.rank - 2) axes.push(a);
+        const { mean, variance } = tf.moments(grouped, axes, true);
+        const broadcast = new Array(grouped.rank - 2).fill(1).concat([this.groups, channels / this.groups]);
+        let inv = tf.rsqrt(tf.add(variance, this.epsilon));
+        if (this.gamma != null) inv = tf.mul(inv, tf.reshape(this.gamma.read(), broadcast));
+        let res = tf.mul(tf.neg(mean), inv);
+        if (this.beta != null) res = tf.add(res, tf.reshape(this.beta.read(), broadcast));
+        return tf.reshape(tf.add(tf.mul(grouped, inv), res), x.shape);
+      });
+    }
+
+    getConfig() {
+      return { ...super.getConfig(), groups: this.groups, axis: this.axis, epsilon: this.epsilon, center: this.center,
+        scale: this.scale };
+    }
+  }
+  GroupNormalization.className = "GroupNormalization";
+
+  // keras.layers.Normalization: (x - mean) / max(sqrt(variance), 1e-7), or its inverse.
+  class Normalization extends tf.layers.Layer {
+    constructor(args) {
+      super(args || {});
+      args = args || {};
+      this.axis = args.axis == null ? [-1] : Array.isArray(args.axis) ? args.axis : [args.axis];
+      this.invert = Boolean(args.invert);
+      this.meanValue = args.mean == null ? null : args.mean;
+      this.varianceValue = args.variance == null ? null : args.variance;
+      this.supportsMasking = true;
+    }
+
+    build(inputShape) {
+      inputShape = shapeList(inputShape)[0];
+      const rank = inputShape.length;
+      this.keep = this.axis.map((a) => (a < 0 ? a + rank : a)).sort((a, b) => a - b);
+      this.broadcast = inputShape.map((d, i) => (this.keep.includes(i) ? d : 1));
+      if (this.meanValue == null) {
+        const shape = this.keep.map((a) => inputShape[a]);
+        this.mean = this.addWeight("mean", shape, "float32", tf.initializers.zeros(), null, false);
+        this.variance = this.addWeight("variance", shape, "float32", tf.initializers.ones(), null, false);
+      }
+      this.built = true;
+    }
+
+    _stat(weight, value) {
+      const t = weight != null ? weight.read() : tf.tensor(value, undefined, "float32");
+      const size = this.broadcast.reduce((a, b) => a * b, 1);
+      return t.size === size ? tf.reshape(t, this.broadcast) : t;
+    }
+
+    call(inputs) {
+      return tf.tidy(() => {
+        const x = single(inputs);
+        const mean = this._stat(this.mean, this.meanValue);
+        const std = tf.maximum(tf.sqrt(this._stat(this.variance, this.varianceValue)), 1e-7);
+        return this.invert ? tf.add(mean, tf.mul(x, std)) : tf.div(tf.sub(x, mean), std);
+      });
+    }
+
+    getConfig() {
+      return { ...super.getConfig(), axis: this.axis, invert: this.invert, mean: this.meanValue, variance: this.varianceValue };
+    }
+  }
+  Normalization.className = "Normalization";
+
+  // ------------------------------------------------------------- misc
+  const TfEmbedding = tf.layers.embedding({ inputDim: 1, outputDim: 1 }).constructor;
+
+  // Keras' ReversibleEmbedding used forward (reverse=False): an Embedding.
+  class ReversibleEmbedding extends TfEmbedding {
+    constructor(args) {
+      const { tieWeights, logitSoftCap, reverseDtype, ...rest } = args;
+      super(rest);
+      this.tieWeights = tieWeights == null ? true : Boolean(tieWeights);
+      this.logitSoftCap = logitSoftCap == null ? null : logitSoftCap;
+    }
+
+    getConfig() {
+      return { ...super.getConfig(), tieWeights: this.tieWeights, logitSoftCap: this.logitSoftCap };
+    }
+  }
+  ReversibleEmbedding.className = "ReversibleEmbedding";
+
+  // Keras' CenterCrop on inputs at least as large as the target (tfjs' own overwrites its input shape).
+  class CenterCrop extends tf.layers.Layer {
+    constructor(args) {
+      super(args);
+      this.height = args.height;
+      this.width = args.width;
+    }
+
+    computeOutputShape(inputShape) {
+      inputShape = shapeList(inputShape)[0];
+      return [inputShape[0], this.height, this.width, inputShape[3]];
+    }
+
+    call(inputs) {
+      return tf.tidy(() => {
+        const x = single(inputs);
+        const [h, w] = [x.shape[1], x.shape[2]];
+        if (h < this.height || w < this.width) {
+          throw new Error(`CenterCrop: input ${h}x${w} is smaller than ${this.height}x${this.width}; ` +
+            "kerasverse-layers.js only crops.");
+        }
+        const top = Math.floor((h - this.height) / 2);
+        const left = Math.floor((w - this.width) / 2);
+        return tf.slice(x, [0, top, left, 0], [-1, this.height, this.width, -1]);
+      });
+    }
+
+    getConfig() {
+      return { ...super.getConfig(), height: this.height, width: this.width };
+    }
+  }
+  CenterCrop.className = "CenterCrop";
+
+  // Keras' CategoryEncoding (tfjs' own overwrites its input shape): one_hot, multi_hot or count.
+  const CategoryEncoding = simpleLayer("CategoryEncoding", ["numTokens", "outputMode"], function (x) {
+    x = tf.cast(single(x), "int32");
+    const mode = this.outputMode == null ? "multiHot" : this.outputMode;
+    if (mode === "oneHot") {
+      if (x.rank === 2 && x.shape[1] === 1) x = tf.squeeze(x, [1]);
+      return tf.cast(tf.oneHot(x, this.numTokens), "float32");
+    }
+    if (x.rank === 1) x = tf.expandDims(x, 1);
+    const counts = tf.sum(tf.cast(tf.oneHot(x, this.numTokens), "float32"), x.rank - 1);
+    return mode === "count" ? counts : tf.minimum(counts, 1);
+  }, function (shape) {
+    const mode = this.outputMode == null ? "multiHot" : this.outputMode;
+    if (mode === "oneHot" && !(shape.length === 2 && shape[1] === 1)) return shape.concat([this.numTokens]);
+    return [shape[0], this.numTokens];
+  });
+
+  // Adaptive pooling (channels last): output i of an axis of length L pools
+  // [floor(i L / out), ceil((i + 1) L / out)), as Keras/PyTorch; separable per axis.
+  function adaptivePooling(className, rank, reducer) {
+    const sizes = (v) => (Array.isArray(v) ? v : new Array(rank).fill(v));
+    return simpleLayer(className, ["outputSize", "dataFormat"], function (x) {
+      x = single(x);
+      sizes(this.outputSize).forEach((out, i) => {
+        const axis = i + 1;
+        const length = x.shape[axis];
+        const parts = [];
+        for (let j = 0; j < out; j++) {
+          const start = Math.floor((j * length) / out);
+          const end = Math.ceil(((j + 1) * length) / out);
+          const begin = new Array(x.rank).fill(0);
+          const size = x.shape.slice();
+          begin[axis] = start;
+          size[axis] = end - start;
+          parts.push(reducer(tf.slice(x, begin, size), axis, true));
+        }
+        x = tf.concat(parts, axis);
+      });
+      return x;
+    }, function (shape) {
+      return [shape[0]].concat(sizes(this.outputSize), [shape[shape.length - 1]]);
+    });
+  }
+  const AdaptiveAveragePooling1D = adaptivePooling("AdaptiveAveragePooling1D", 1, tf.mean);
+  const AdaptiveAveragePooling2D = adaptivePooling("AdaptiveAveragePooling2D", 2, tf.mean);
+  const AdaptiveAveragePooling3D = adaptivePooling("AdaptiveAveragePooling3D", 3, tf.mean);
+  const AdaptiveMaxPooling1D = adaptivePooling("AdaptiveMaxPooling1D", 1, tf.max);
+  const AdaptiveMaxPooling2D = adaptivePooling("AdaptiveMaxPooling2D", 2, tf.max);
+  const AdaptiveMaxPooling3D = adaptivePooling("AdaptiveMaxPooling3D", 3, tf.max);
+
+  // 3D padding, cropping, upsampling (channels last).
+  const triple = (v) => (Array.isArray(v) ? v.map((p) => pair(p)) : [pair(v), pair(v), pair(v)]);
+  const ZeroPadding3D = simpleLayer("ZeroPadding3D", ["padding", "dataFormat"], function (x) {
+    return tf.pad(single(x), [[0, 0]].concat(triple(this.padding), [[0, 0]]));
+  }, function (shape) {
+    const p = triple(this.padding);
+    return [shape[0]].concat([1, 2, 3].map((a) => (shape[a] == null ? null : shape[a] + p[a - 1][0] + p[a - 1][1])), [shape[4]]);
+  });
+  const Cropping3D = simpleLayer("Cropping3D", ["cropping", "dataFormat"], function (x) {
+    x = single(x);
+    const c = triple(this.cropping);
+    return tf.slice(x, [0, c[0][0], c[1][0], c[2][0], 0],
+      [-1].concat([1, 2, 3].map((a) => x.shape[a] - c[a - 1][0] - c[a - 1][1]), [-1]));
+  }, function (shape) {
+    const c = triple(this.cropping);
+    return [shape[0]].concat([1, 2, 3].map((a) => (shape[a] == null ? null : shape[a] - c[a - 1][0] - c[a - 1][1])), [shape[4]]);
+  });
+  function repeatAxis(x, axis, n) {
+    if (n === 1) return x;
+    const shape = x.shape.slice();
+    const reps = new Array(x.rank + 1).fill(1);
+    reps[axis + 1] = n;
+    shape[axis] *= n;
+    return tf.reshape(tf.tile(tf.expandDims(x, axis + 1), reps), shape);
+  }
+  const UpSampling3D = simpleLayer("UpSampling3D", ["size", "dataFormat"], function (x) {
+    x = single(x);
+    const size = Array.isArray(this.size) ? this.size : [this.size, this.size, this.size];
+    size.forEach((n, i) => (x = repeatAxis(x, i + 1, n)));
+    return x;
+  }, function (shape) {
+    const size = Array.isArray(this.size) ? this.size : [this.size, this.size, this.size];
+    return [shape[0]].concat([1, 2, 3].map((a) => (shape[a] == null ? null : shape[a] * size[a - 1])), [shape[4]]);
+  });
+
   const classes = [GRUCell, GRU, LayerNormalization, GlobalAveragePooling1D, UnitNormalization, IdentityLayer,
     PositionEmbedding, TokenAndPositionEmbedding, TransformerEncoder, TransformerDecoder, Subtract,
     ActivityRegularization, SpatialDropout2D, SpatialDropout3D, GlobalAveragePooling3D, GlobalMaxPooling3D,
-    ZeroPadding1D, Cropping1D, UpSampling1D, RMSNormalization];
+    ZeroPadding1D, Cropping1D, UpSampling1D, RMSNormalization, MultiHeadAttention, Attention, AdditiveAttention,
+    EinsumDense, Conv1DTranspose, DepthwiseConv1D, SeparableConv1D, GroupNormalization, Normalization,
+    ReversibleEmbedding, CenterCrop, CategoryEncoding, AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D, ZeroPadding3D, Cropping3D, UpSampling3D];
   classes.forEach((cls) => tf.serialization.registerClass(cls));
   const api = { version: "1", classes: classes.map((cls) => cls.className) };
   tf.__kerasverseLayers = api;

@@ -16,6 +16,7 @@ from kerasverse.export.tfjs.supported_layers import ACTIVATIONS
 from kerasverse.export.tfjs.supported_layers import CUSTOM_LAYERS
 from kerasverse.export.tfjs.supported_layers import INITIALIZERS
 from kerasverse.export.tfjs.supported_layers import SUPPORTED_LAYERS
+from kerasverse.export.tfjs.topology import ATTENTION_LAYERS
 from kerasverse.export.tfjs.weight_names import tfjs_weights
 
 KNOWN_FORMATS = ("layers-model",)
@@ -83,6 +84,9 @@ def load_model(path):
         if tuple(value.shape) != tuple(variable.shape):
             raise ValueError(f"{json_path}: weight `{name}` has shape {list(value.shape)}; the model expects {list(variable.shape)}.")
         variable.assign(value)
+    for layer in model._flatten_layers():
+        if isinstance(layer, keras.layers.Normalization):
+            layer.finalize_state()  # It computes from its statistics' copies, made here (as on loading a .keras).
     return model
 
 
@@ -129,6 +133,8 @@ def _model_config(class_name, config):
         for node in entry.get("inbound_nodes", []):
             # Keras 3 nested models have no built-in node 0 (tfjs' do).
             nodes.append([[r[0], r[1] - (1 if r[0] in nested else 0), r[2], {}] for r in node])
+        if converted.get("class_name") in ATTENTION_LAYERS:
+            nodes = [_attention_node(converted["class_name"], entry.get("config", {}), node) for node in nodes]
         converted["inbound_nodes"] = nodes
         layers.append(converted)
     refs = {}
@@ -137,6 +143,22 @@ def _model_config(class_name, config):
         if len(refs[key]) == 1:
             refs[key] = refs[key][0]  # Keras 3 writes one tensor, not a one-item list.
     return "Functional", {"name": config.get("name", "model"), "trainable": config.get("trainable", True), "layers": layers, **refs}
+
+
+def _attention_node(class_name, config, refs):
+    """An attention layer's call in the Keras 3 node form (the tfjs config says how it was called)."""
+    tensors = [
+        {"class_name": "__keras_tensor__", "config": {"shape": [], "dtype": "float32", "keras_history": ref[:3]}}
+        for ref in refs
+    ]
+    kwargs = {"use_causal_mask": True} if config.get("use_causal_mask") else {}
+    named = {}
+    for roles, tensor in zip(config.get("call_inputs") or ("query", "value", "key", "mask"), tensors):
+        named.update({role: tensor for role in roles.split()})
+    if class_name != "MultiHeadAttention":
+        return {"args": [[named[role] for role in ("query", "value", "key") if role in named]], "kwargs": kwargs}
+    kwargs.update({key: named[part] for part, key in (("key", "key"), ("mask", "attention_mask")) if part in named})
+    return {"args": [named["query"], named["value"]], "kwargs": kwargs}
 
 
 def _drop_input_shape(entry):

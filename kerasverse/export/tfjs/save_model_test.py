@@ -96,16 +96,16 @@ class SaveModelTest(TestCase):
             tfjs.save_model(layers.Dense(2), out_dir)
 
     def test_check_lists_problems_without_writing(self):
-        model = keras.Sequential([keras.Input((4, 3)), layers.GRU(2, name="gru"), layers.GroupNormalization(groups=1, name="gn")])
+        model = keras.Sequential([keras.Input((4, 3)), layers.GRU(2, name="gru"), layers.SpectralNormalization(layers.Dense(2), name="sn")])
         problems = tfjs.check(model)
         self.assertEqual(len(problems), 1)
-        self.assertIn("`gn` (GroupNormalization)", problems[0])
+        self.assertIn("`sn` (SpectralNormalization)", problems[0])
         self.assertEqual(problems.notes, [
             "layer `gru` (GRU, reset_after=True): supported via kerasverse-layers.js, which save_model writes next "
             "to model.json (load it before tf.loadLayersModel)"
         ])
         self.assertEqual(tfjs.check(small_model()), [])
-        with pytest.raises(ValueError, match=r"`gn` \(GroupNormalization\) has no TF.js Layers equivalent"):
+        with pytest.raises(ValueError, match=r"`sn` \(SpectralNormalization\) has no TF.js Layers equivalent"):
             tfjs.check(model, raise_error=True)
 
     def test_unbuilt_sequential_is_refused(self):

@@ -31,8 +31,8 @@ class LayerSpec:
         tfjs_class: the class name in `model.json` where it differs from
             Keras' (`Identity` is taken by tfjs' initializer).
         path_weights: the weights are named by their Keras path inside the
-            layer (`encoder/self_attention/query/kernel`), as
-            `kerasverse-layers.js` creates them.
+            layer (`encoder/self_attention/query/kernel`, `mha/query/kernel`),
+            as `kerasverse-layers.js` creates them.
         skip_weights: Keras variable names the TF.js layer does not use.
     """
 
@@ -145,6 +145,57 @@ SUPPORTED_LAYERS = {
     "Cropping1D": LayerSpec(keep=("cropping",), companion=True),
     "UpSampling1D": LayerSpec(keep=("size",), companion=True),
     "Identity": LayerSpec(companion=True, tfjs_class="IdentityLayer"),
+    "ZeroPadding3D": LayerSpec(keep=("padding", "data_format"), require=_CHANNELS_LAST, companion=True),
+    "Cropping3D": LayerSpec(keep=("cropping", "data_format"), require=_CHANNELS_LAST, companion=True),
+    "UpSampling3D": LayerSpec(keep=("size", "data_format"), require=_CHANNELS_LAST, companion=True),
+    **{
+        f"Adaptive{kind}Pooling{rank}D": LayerSpec(keep=("output_size", "data_format"), require=_CHANNELS_LAST, companion=True)
+        for kind in ("Average", "Max")
+        for rank in (1, 2, 3)
+    },
+    "Conv1DTranspose": LayerSpec(
+        keep=("filters", "kernel_size", "strides", "padding", "activation", "use_bias"),
+        require={"output_padding": None, "dilation_rate": [1], **_CHANNELS_LAST},
+        companion=True,
+        hint="kerasverse-layers.js' Conv1DTranspose has no output_padding, dilation or channels_first",
+    ),
+    "DepthwiseConv1D": LayerSpec(
+        keep=("kernel_size", "strides", "padding", "dilation_rate", "depth_multiplier", "activation", "use_bias"),
+        require=_CHANNELS_LAST,
+        refuse={"padding": "causal"},
+        companion=True,
+    ),
+    "SeparableConv1D": LayerSpec(
+        keep=("filters", "kernel_size", "strides", "padding", "dilation_rate", "depth_multiplier", "activation", "use_bias"),
+        require=_CHANNELS_LAST,
+        refuse={"padding": "causal"},
+        companion=True,
+    ),
+    "EinsumDense": LayerSpec(
+        keep=("equation", "output_shape", "bias_axes", "activation"),
+        require={"lora_rank": None, "quantization_config": None},
+        companion=True,
+    ),
+    "GroupNormalization": LayerSpec(keep=("groups", "axis", "epsilon", "center", "scale"), require={"axis": -1}, companion=True),
+    "Normalization": LayerSpec(keep=("axis", "invert", "mean", "variance"), companion=True, skip_weights=("count",)),
+    "ReversibleEmbedding": LayerSpec(
+        keep=("input_dim", "output_dim", "mask_zero", "tie_weights", "logit_soft_cap"),
+        require={"tie_weights": True, "quantization_config": None},
+        companion=True,
+        hint="the TF.js layer runs the forward (embedding) direction with the tied weights",
+    ),
+    "CenterCrop": LayerSpec(keep=("height", "width", "data_format"), require=_CHANNELS_LAST, companion=True),
+    "CategoryEncoding": LayerSpec(keep=("num_tokens", "output_mode"), require={"sparse": False}, companion=True),
+    # Attention (inputs of shape (batch, length, features); how each was called goes into its config).
+    "MultiHeadAttention": LayerSpec(
+        keep=("num_heads", "key_dim", "value_dim", "dropout", "use_bias", "output_shape", "attention_axes", "sliding_window"),
+        require={"use_gate": False},
+        companion=True,
+        path_weights=True,
+        hint="kerasverse-layers.js has no gated attention",
+    ),
+    "Attention": LayerSpec(keep=("use_scale", "score_mode", "dropout"), companion=True),
+    "AdditiveAttention": LayerSpec(keep=("use_scale", "dropout"), companion=True),
     # Recurrent.
     "SimpleRNN": LayerSpec(keep=_RNN),
     "LSTM": LayerSpec(keep=_RNN + ("recurrent_activation", "unit_forget_bias")),
@@ -168,6 +219,7 @@ SUPPORTED_LAYERS = {
     "Softmax": LayerSpec(keep=("axis",)),
     # Preprocessing.
     "Rescaling": LayerSpec(keep=("scale", "offset")),
+
     # Models used as layers.
     "Sequential": _NOTHING,
     "Functional": _NOTHING,
@@ -202,8 +254,6 @@ COMPANION_FILE = "kerasverse-layers.js"
 BROKEN_IN_TFJS = {
     "Resizing": "tfjs-layers 4.22's Resizing computes its output shape without the batch axis and fails on batched "
     "input ('x must be rank 3 or 4, but got rank 1'); resize the images before the model",
-    "CenterCrop": "tfjs-layers 4.22's CenterCrop overwrites its input's shape, so the loaded model rejects the "
-    "original input size; crop the images before the model (or use Cropping2D)",
 }
 
 # Activation names Keras 3 writes -> the name tfjs-layers registers.

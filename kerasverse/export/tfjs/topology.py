@@ -119,7 +119,10 @@ def _convert_model(class_name, config, problems):
                 getattr(problems, "companion", {})[entry["name"]] = "GlobalAveragePooling1D over a masked sequence"
             converted = _convert_layer(entry, problems)
             converted["name"] = entry["name"]
-            nodes = [_convert_node(node, entry["name"], problems, mask_ops) for node in entry["inbound_nodes"]]
+            if entry["class_name"] in ATTENTION_LAYERS and entry["class_name"] == converted["class_name"]:
+                nodes = _convert_attention_nodes(entry, converted["config"], problems, mask_ops, _has_masking(config))
+            else:
+                nodes = [_convert_node(node, entry["name"], problems, mask_ops) for node in entry["inbound_nodes"]]
             for node in nodes:
                 for ref in node:
                     ref[1] += 1 if ref[0] in nested else 0
@@ -148,6 +151,95 @@ def _refs(refs, what, model_name, problems):
     return [list(r) for r in refs]
 
 
+ATTENTION_LAYERS = ("MultiHeadAttention", "Attention", "AdditiveAttention")
+_ATTENTION_INPUTS = ("query", "value", "key")
+
+
+def _convert_attention_nodes(entry, layer_config, problems, mask_ops, has_masking):
+    """The nodes of an attention layer, and how it was called (into its tfjs config).
+
+    tfjs-layers hands a layer only its input tensors (and the first input's
+    mask) at predict time, so the call's settings become layer config:
+    `use_causal_mask`, and `call_inputs`: what each input of the node is,
+    among query, value, key and `mask` (MultiHeadAttention's
+    `attention_mask`), e.g. `["query value"]` for self-attention.
+    """
+    class_name, name = entry["class_name"], entry["name"]
+    where = f"layer `{name}` ({class_name})"
+    nodes, calls = [], []
+    for node in entry["inbound_nodes"]:
+        args, kwargs = list(node.get("args", [])), dict(node.get("kwargs", {}))
+        if kwargs.pop("return_attention_scores", False):
+            problems.append(f"{where} is called with return_attention_scores=True; the TF.js layer returns its output only.")
+        causal = bool(kwargs.pop("use_causal_mask", False))
+        kwargs.pop("training", None)
+        if class_name == "MultiHeadAttention":
+            tensors = dict(zip(_ATTENTION_INPUTS, args))
+            tensors.update({k: kwargs.pop(k) for k in _ATTENTION_INPUTS if k in kwargs})
+            if kwargs.get("attention_mask") is not None:
+                tensors["mask"] = kwargs.pop("attention_mask")
+            masks = ("query_mask", "value_mask", "key_mask")
+        else:
+            inputs = args[0] if args else kwargs.pop("inputs", [])
+            tensors = dict(zip(_ATTENTION_INPUTS, inputs if isinstance(inputs, (list, tuple)) else [inputs]))
+            masks = ("mask",)
+        for key in masks:
+            if key in kwargs and (kwargs[key] is None or _history_names(kwargs[key]) <= set(mask_ops)):
+                kwargs.pop(key)  # Keras masks, which tfjs propagates itself.
+        tensors = {k: v for k, v in tensors.items() if v is not None}
+        extra = [k for k, v in kwargs.items() if v is not None and _has_tensor(v)]
+        if extra or any(not _is_tensor(t) for t in tensors.values()) or not {"query", "value"} <= set(tensors):
+            problems.append(f"{where} is called with arguments the TF.js layer cannot take ({extra or sorted(tensors)}).")
+            nodes.append([])
+            continue
+        history = {k: list(t["config"]["keras_history"]) for k, t in tensors.items()}
+        if has_masking and history["query"] != history["value"] or has_masking and history.get("key", history["value"]) != history["value"]:
+            problems.append(
+                f"{where} attends from one tensor to another in a masked model; in TF.js a layer only receives its "
+                "first input's mask, so the value's mask would be lost. Pass the mask as `attention_mask`."
+            )
+        shape = tensors["query"]["config"].get("shape") or []
+        if len(shape) != 3:
+            problems.append(f"{where} takes inputs of rank {len(shape)}; kerasverse-layers.js attends over (batch, length, features).")
+        # Each tensor once (tfjs-layers disposes a tensor fed twice to one layer too early); `call_inputs`
+        # says what each input is ("query value" for self-attention).
+        unique, roles = [], []
+        for role in ("query", "value", "key", "mask"):
+            if role not in tensors:
+                continue
+            if history[role] in unique:
+                roles[unique.index(history[role])] += " " + role
+            else:
+                unique.append(history[role])
+                roles.append(role)
+        calls.append((roles, causal))
+        nodes.append([ref + [{}] for ref in unique])
+    if len({str(call) for call in calls}) > 1:
+        problems.append(f"{where} is called in different ways ({calls}); TF.js keeps one setting per layer.")
+    if calls:
+        layer_config["use_causal_mask"] = calls[0][1]
+        layer_config["call_inputs"] = calls[0][0]
+    axes = entry["config"].get("attention_axes")
+    if class_name == "MultiHeadAttention" and axes is not None and _plain(axes) != [1]:
+        problems.append(f"{where} has `attention_axes={axes!r}`; kerasverse-layers.js attends over axis 1 only.")
+    return nodes
+
+
+def _is_tensor(value):
+    return isinstance(value, dict) and value.get("class_name") == "__keras_tensor__"
+
+
+def _has_masking(config):
+    return any(
+        e["class_name"] == "Masking"
+        or (e["class_name"] in MASKING_EMBEDDINGS and e["config"].get("mask_zero"))
+        for e in config["layers"]
+    )
+
+
+MASKING_EMBEDDINGS = ("Embedding", "ReversibleEmbedding", "TokenAndPositionEmbedding")
+
+
 def _implicit_mask_ops(config):
     """Names of the op nodes Keras 3 writes to compute Keras masks.
 
@@ -158,11 +250,7 @@ def _implicit_mask_ops(config):
     arguments (of layers or of other such ops).
     """
     entries = config["layers"]
-    has_masking = any(
-        e["class_name"] == "Masking"
-        or (e["class_name"] in ("Embedding", "TokenAndPositionEmbedding") and e["config"].get("mask_zero"))
-        for e in entries
-    )
+    has_masking = _has_masking(config)
     ops = {e["name"] for e in entries if (e.get("module") or "").startswith("keras.src.ops")}
     if not has_masking or not ops:
         return set()
@@ -209,6 +297,8 @@ def _convert_node(node, layer_name, problems, mask_ops=frozenset()):
             continue
         history = tensor["config"]["keras_history"]
         refs.append([history[0], history[1], history[2], {}])
+    if kwargs.get("reverse"):
+        problems.append(f"layer `{layer_name}` is called with reverse=True; the TF.js layer runs the embedding direction only.")
     extra = [a for a in args[1:] if a is not None]
     tensor_kwargs = [k for k, v in kwargs.items() if v is not None and _has_tensor(v)]
     if extra or tensor_kwargs:

@@ -68,14 +68,14 @@ class TopologyTest(TestCase):
             [
                 keras.Input((4, 3)),
                 layers.GRU(2, return_sequences=True, name="gru"),  # reset_after=True: kerasverse-layers.js
-                layers.GroupNormalization(groups=1, name="gn"),
+                layers.SpectralNormalization(layers.Dense(2), name="sn"),
                 layers.Conv1D(2, 2, padding="causal", name="causal"),
                 layers.Activation("exponential", name="exp"),
             ]
         )
         problems = model_topology(model)[1]
         self.assertEqual(len(problems), 3)
-        self.assertRegex(problems[0], r"layer `gn` \(GroupNormalization\) has no TF.js Layers equivalent")
+        self.assertRegex(problems[0], r"layer `sn` \(SpectralNormalization\) has no TF.js Layers equivalent")
         self.assertEqual(problems.companion, {"gru": "GRU, reset_after=True"})
         self.assertRegex(problems[1], r"layer `causal` \(Conv1D\) has `padding='causal'`")
         self.assertRegex(problems[2], r"layer `exp` \(Activation\) uses activation 'exponential'")

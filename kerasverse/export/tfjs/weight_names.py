@@ -49,14 +49,15 @@ def _collect(layer, trainable, non_trainable):
     for scope, owner in scopes:
         spec = SUPPORTED_LAYERS.get(type(owner).__name__)
         registered = keras.saving.get_registered_name(type(owner))
-        if registered in CUSTOM_LAYERS:
-            _collect_by_path(scope, owner, CUSTOM_LAYERS[registered], trainable, non_trainable)
+        if registered in CUSTOM_LAYERS or (spec is not None and spec.path_weights):
+            _collect_by_path(scope, owner, CUSTOM_LAYERS.get(registered, spec), trainable, non_trainable)
             continue
         renames = spec.weight_names if spec else {}
+        skip = spec.skip_weights if spec else ()
         for variables, bucket in ((owner.trainable_weights, trainable), (owner.non_trainable_weights, non_trainable)):
             for variable in variables:
-                if "seed_generator" in variable.path:
-                    continue  # Keras 3 RNG state, not a model weight.
+                if "seed_generator" in variable.path or variable.name in skip:
+                    continue  # Keras 3 RNG state (or a weight the TF.js layer does not use).
                 bucket.append((f"{scope}/{renames.get(variable.name, variable.name)}", variable))
 
 
