@@ -12,6 +12,9 @@ ImageBlock(block_type="vanilla") -> ClassificationHead)` on both sides
 trial 2); tables and text use each library's task class with its default
 tuner. Same `max_trials`, same `epochs`, same train/test split per seed.
 
+Both children get `OMP_WAIT_POLICY=PASSIVE` (torch's OpenMP workers otherwise
+spin, and on a loaded machine that made our torch side 10-15x slower).
+
 Run: `.venv/bin/python benchmarks/bench_automl.py [--seeds 3] [--max-trials 2] [--epochs 5]`
 """
 
@@ -214,6 +217,11 @@ def main():
         print(f"| {task} | {metric.get(task, 'test accuracy')} | {mean(results, 'ours', 'score'):.4f} | "
               f"{mean(results, 'autokeras', 'score'):.4f} | {mean(results, 'ours', 'wall'):.1f} | {mean(results, 'autokeras', 'wall'):.1f} | "
               f"{ratio:.2f} |", flush=True)
+    if rows:
+        ours = np.mean([mean(results, "ours", "wall") for _, results in rows])
+        theirs = np.mean([mean(results, "autokeras", "wall") for _, results in rows])
+        print(f"\nmean search wall time over the tasks: ours {ours:.1f} s, autokeras {theirs:.1f} s "
+              f"({ours / theirs:.2f}x)", flush=True)
     if not args.skip_forecast:
         os.environ.setdefault("KERAS_BACKEND", "torch")
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when torch loads (see `child`)
