@@ -12,6 +12,9 @@ ImageBlock(block_type="vanilla") -> ClassificationHead)` on both sides
 trial 2); tables and text use each library's task class with its default
 tuner. Same `max_trials`, same `epochs`, same train/test split per seed.
 
+Both children get `OMP_WAIT_POLICY=PASSIVE` (torch's OpenMP workers otherwise
+spin, and on a loaded machine that made our torch side 10-15x slower).
+
 Run: `.venv/bin/python benchmarks/bench_automl.py [--seeds 3] [--max-trials 2] [--epochs 5]`
 """
 
@@ -19,6 +22,7 @@ import argparse
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -26,7 +30,11 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+# Ours: the repository's `.venv`, else the interpreter running this script
+# (a worktree without its own `.venv` runs the bench with the main checkout's).
 OURS_PY = os.path.join(ROOT, ".venv", "bin", "python")
+if not os.path.exists(OURS_PY):
+    OURS_PY = sys.executable
 PEER_PY = os.path.join(ROOT, ".venv-bench-automl", "bin", "python")
 TASKS = ("digits", "breast_cancer", "wine", "diabetes", "text")
 
@@ -124,8 +132,13 @@ def child(side, task, seed, max_trials, epochs):
     python = OURS_PY if side == "ours" else PEER_PY
     if not os.path.exists(python):
         return {"error": f"{python} missing"}
+    # OMP_WAIT_POLICY=PASSIVE on both sides: torch's OpenMP workers otherwise
+    # spin while they wait, and on a loaded machine a spinning worker waits for
+    # a descheduled one (measured here, 2 shared cores under load: 20-26 s per
+    # epoch of the digits CNN instead of 1.6 s). TensorFlow's own thread pool
+    # does not read it. Set before the interpreter loads torch.
     env = {**os.environ, "KERAS_BACKEND": "torch" if side == "ours" else "tensorflow",
-           "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ROOT}
+           "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ROOT, "OMP_WAIT_POLICY": "PASSIVE"}
     command = [python, __file__, "--child", side, task, str(seed), str(max_trials), str(epochs)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1800)
     for line in done.stdout.splitlines():
@@ -179,10 +192,11 @@ def main():
         run_one(side, task, int(seed), int(max_trials), int(epochs))
         return
     print(f"bench_automl: 2 shared cores, heavily loaded (8 helpers); ours KERAS_BACKEND=torch, "
+          f"OMP_WAIT_POLICY=PASSIVE on both sides, "
           f"autokeras 3.0.0 on TensorFlow; max_trials={args.max_trials}, epochs={args.epochs}, "
           f"seeds={args.seeds}", flush=True)
     rows = []
-    for task in args.tasks.split(","):
+    for task in [t for t in args.tasks.split(",") if t]:
         results = {"ours": [], "autokeras": []}
         for seed in range(args.seeds):
             for side in ("ours", "autokeras"):
@@ -203,8 +217,14 @@ def main():
         print(f"| {task} | {metric.get(task, 'test accuracy')} | {mean(results, 'ours', 'score'):.4f} | "
               f"{mean(results, 'autokeras', 'score'):.4f} | {mean(results, 'ours', 'wall'):.1f} | {mean(results, 'autokeras', 'wall'):.1f} | "
               f"{ratio:.2f} |", flush=True)
+    if rows:
+        ours = np.mean([mean(results, "ours", "wall") for _, results in rows])
+        theirs = np.mean([mean(results, "autokeras", "wall") for _, results in rows])
+        print(f"\nmean search wall time over the tasks: ours {ours:.1f} s, autokeras {theirs:.1f} s "
+              f"({ours / theirs:.2f}x)", flush=True)
     if not args.skip_forecast:
         os.environ.setdefault("KERAS_BACKEND", "torch")
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when torch loads (see `child`)
         print()
         print("| forecast seed | ours MAE | seasonal-naive MAE | numpy linear AR MAE | ours wall s |")
         print("|---|---|---|---|---|")

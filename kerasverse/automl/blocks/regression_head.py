@@ -10,13 +10,20 @@ from kerasverse.automl.head import Head
 
 
 class RegressionHead(Head):
-    """Regression: a linear output layer, mean squared error.
+    """Regression: a linear output layer, mean squared error. With
+    `standardize_targets` the output layer is a Dense layer followed by a
+    `Rescaling` to the training targets' mean and standard deviation (learned
+    in `fit`, saved with the head), so a model starts at the targets' scale;
+    the model outputs raw target values either way.
 
     Args:
         output_dim: The number of outputs (default: the targets' columns).
         loss: A Keras loss (default "mean_squared_error").
         metrics: Keras metrics (default ["mean_squared_error"]).
         dropout: Dropout before the output layer (default: searched in 0, 0.25, 0.5).
+        standardize_targets: Rescale the output to the training targets' mean
+            and standard deviation (default True; `TimeseriesForecaster`
+            turns it off: on a trending series it extrapolated worse).
         name: The head's name (the output layer's name).
 
     Example:
@@ -26,11 +33,15 @@ class RegressionHead(Head):
     ```
     """
 
-    def __init__(self, output_dim=None, loss="mean_squared_error", metrics=None, dropout=None, **kwargs):
+    def __init__(self, output_dim=None, loss="mean_squared_error", metrics=None, dropout=None,
+                 standardize_targets=True, **kwargs):
         super().__init__(loss=loss, metrics=metrics, **kwargs)
+        self.standardize_targets = standardize_targets
         self.output_dim = output_dim
         self.dropout = dropout
         self.target_ndim = None
+        self.target_mean = None
+        self.target_std = None
 
     default_loss = "mean_squared_error"
     default_metrics = ["mean_squared_error"]
@@ -52,6 +63,14 @@ class RegressionHead(Head):
             raise ValueError(f"output_dim={self.output_dim} but the targets have {dim} columns. Received: y with shape {y.shape}.")
         self.output_dim = dim
         self.shape = (None, dim)
+        # The output layer starts at the targets' scale: Dense then `x * std + mean`
+        # (targets such as diabetes' 25-346 are otherwise a few epochs away from
+        # the initial outputs near 0).
+        if not self.standardize_targets:
+            return
+        columns = y.reshape(len(y), -1).astype("float64")
+        self.target_mean = [float(v) for v in columns.mean(axis=0)]
+        self.target_std = [float(v) if v > 0 else 1.0 for v in columns.std(axis=0)]
 
     def encode_targets(self, y):
         y = np.asarray(y, dtype="float32")
@@ -62,12 +81,15 @@ class RegressionHead(Head):
         return outputs.reshape(-1) if self.target_ndim == 1 else outputs
 
     def get_state(self):
-        return {**super().get_state(), "output_dim": self.output_dim, "target_ndim": self.target_ndim}
+        return {**super().get_state(), "output_dim": self.output_dim, "target_ndim": self.target_ndim,
+                "target_mean": self.target_mean, "target_std": self.target_std}
 
     def set_state(self, state):
         super().set_state(state)
         self.output_dim = state["output_dim"]
         self.target_ndim = state["target_ndim"]
+        self.target_mean = state.get("target_mean")
+        self.target_std = state.get("target_std")
 
     def build(self, hp, inputs=None):
         x = one_input(self, inputs)
@@ -76,7 +98,14 @@ class RegressionHead(Head):
         dropout = tunable(hp, "dropout", self.dropout, lambda: hp.Choice("dropout", [0.0, 0.25, 0.5], default=0.0))
         if dropout:
             x = keras.layers.Dropout(float(dropout))(x)
-        return keras.layers.Dense(int(self.output_dim), name=self.name)(x)
+        if self.target_mean is None:
+            return keras.layers.Dense(int(self.output_dim), name=self.name)(x)
+        x = keras.layers.Dense(int(self.output_dim), name=f"{self.name}_dense")(x)
+        scale, offset = self.target_std, self.target_mean
+        if len(scale) == 1:
+            scale, offset = scale[0], offset[0]
+        return keras.layers.Rescaling(scale=scale, offset=offset, name=self.name)(x)
 
     def get_config(self):
-        return {**super().get_config(), "output_dim": self.output_dim, "dropout": self.dropout}
+        return {**super().get_config(), "output_dim": self.output_dim, "dropout": self.dropout,
+                "standardize_targets": self.standardize_targets}
