@@ -7,6 +7,15 @@ import pytest
 # Tests are backend-agnostic: `make test` runs the suite once per backend.
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
+# Under pytest-xdist each core runs its own worker: one OpenMP thread each
+# (PyTorch's intra-op pool), and idle threads sleep instead of spinning. Two
+# workers with two spinning threads each made torch steps 10x slower on a
+# loaded 2-core machine. Set before anything imports torch; subprocesses the
+# tests start (Ray workers, servers) inherit it.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 
 def pytest_addoption(parser):
     parser.addoption(
