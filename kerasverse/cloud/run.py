@@ -95,13 +95,17 @@ def _preload_env() -> dict[str, str]:
     hook, which the processes inherit.
     """
     import ray
-    from ray._private import ray_constants
 
     from kerasverse.cloud.worker import PRELOAD_HOOK
 
-    name = ray_constants.WORKER_PROCESS_SETUP_HOOK_ENV_VAR
-    inherited = (ray.get_runtime_context().runtime_env or {}).get("env_vars") or {}
-    if name in inherited or "worker_process_setup_hook" in (ray.get_runtime_context().runtime_env or {}):
+    try:
+        from ray._private import ray_constants
+
+        name = ray_constants.WORKER_PROCESS_SETUP_HOOK_ENV_VAR
+        job_env = dict(ray.get_runtime_context().runtime_env or {})
+    except Exception:  # Another Ray: go without the preload.
+        return {}
+    if name in (job_env.get("env_vars") or {}) or job_env.get("worker_process_setup_hook"):
         return {}
     return {name: PRELOAD_HOOK}
 

@@ -6,6 +6,7 @@ them from this file.
 
 import os
 import signal
+import sys
 import textwrap
 import time
 
@@ -71,6 +72,7 @@ def train_two_fits(save_path):
         "predictions": predictions,
         "predict_rows_seen": rows.count,
         "remote": cloud.remote(),
+        "tensorflow_imported": "tensorflow" in sys.modules,
         "num_processes": cloud.num_processes(),
     }
 
@@ -88,6 +90,8 @@ def test_two_processes_train_like_one_on_the_same_global_batches(local_ray, tmp_
     assert result.num_processes == 2 and result.labels == {"team": "ml"}
     got = result.result
     assert got["remote"] is True and got["num_processes"] == 2 and expected["remote"] is False
+    # set_random_seed and save did not import TensorFlow into the job (5 s of CPU each process).
+    assert got["tensorflow_imported"] is False
     for want, have in zip(expected["weights"], got["weights"]):
         np.testing.assert_allclose(have, want, rtol=1e-5, atol=1e-6)
     for want, have in zip(expected["histories"], got["histories"]):
