@@ -15,8 +15,12 @@ data-parallel:
   them; metric states are summed across processes when Keras reads them, and
   non-trainable float weights (BatchNorm statistics) are averaged each epoch.
 
-In both cases `Model.fit`/`evaluate` wrap numpy and `PyDataset` inputs in a
-`ShardedDataset`, non-chief processes train silently, and `save`,
+In both cases `Model.fit`/`evaluate`/`predict` wrap numpy and `PyDataset`
+inputs in a `ShardedDataset`, `predict` gathers every process' outputs so
+that each process (the chief included) returns the whole, ordered result
+(JAX: each global batch's output array gathered across processes; torch:
+the per-batch outputs gathered once at the end), non-chief processes train
+silently, and `save`,
 `save_weights`, `CSVLogger` and `TensorBoard` write to a scratch directory
 on every process but the chief (on JAX saving is collective, so every process
 must still take part).
@@ -32,6 +36,8 @@ import warnings
 from typing import Any
 
 import keras
+import numpy as np
+from keras import tree
 
 from kerasverse.cloud import fault_tolerance
 from kerasverse.cloud.sharding import ShardedDataset
@@ -113,6 +119,53 @@ def _torch_all_reduce_gradients(optimizer, model):
     optimizer._kerasverse_all_reduce = True
 
 
+def _torch_sync_variables(model):
+    """torch: every process takes the chief's variables (once per model)."""
+    if getattr(model, "_kerasverse_synced", False):
+        return
+    import torch
+    import torch.distributed as dist
+
+    with torch.no_grad():
+        for variable in model.variables:
+            dist.broadcast(variable.value.data, src=0)
+    model._kerasverse_synced = True
+
+
+class _CollectOutputs(keras.callbacks.Callback):
+    """Keeps each predict batch's outputs (as numpy), in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.batches = []
+
+    def on_predict_batch_end(self, batch, logs=None):
+        outputs = (logs or {})["outputs"]
+        self.batches.append(tree.map_structure(keras.ops.convert_to_numpy, outputs))
+
+
+def _concatenate(batches):
+    return tree.map_structure(lambda *parts: np.concatenate(parts), *batches)
+
+
+def _jax_gather_outputs(function):
+    """Wraps a JAX predict function so that each batch's output comes back whole.
+
+    Under `DataParallel` the output of a step is one global array whose rows
+    live on the processes that fed them; `process_allgather` hands every
+    process the whole array, in the global batch's row order.
+    """
+    from jax.experimental import multihost_utils
+
+    @functools.wraps(function)
+    def gathered(state, iterator):
+        outputs, state = function(state, iterator)
+        return multihost_utils.process_allgather(outputs, tiled=True), state
+
+    gathered._kerasverse_gathered = True
+    return gathered
+
+
 def _torch_install_on_model(model):
     """Per-model torch hooks: first-step broadcast, row count, metric all-reduce."""
     if getattr(model, "_kerasverse_ddp", False):
@@ -124,11 +177,7 @@ def _torch_install_on_model(model):
     original_train_step = model.train_step
 
     def train_step(data):
-        if not getattr(model, "_kerasverse_synced", False):
-            with torch.no_grad():
-                for variable in model.variables:
-                    dist.broadcast(variable.value.data, src=0)
-            model._kerasverse_synced = True
+        _torch_sync_variables(model)
         leaves = [leaf for leaf in tree.flatten(data) if leaf is not None]
         model._kerasverse_local_rows = int(leaves[0].shape[0]) if leaves else 1
         _torch_all_reduce_gradients(model.optimizer, model)
@@ -152,6 +201,33 @@ def _torch_install_on_model(model):
     model.train_step = train_step
     model._get_metrics_result_or_logs = get_metrics_result_or_logs
     model._kerasverse_ddp = True
+
+
+class _TensorFlowIfImported:
+    """Keras' lazy `tensorflow` module, counted as available only once imported.
+
+    `keras.utils.set_random_seed` also seeds TensorFlow and `model.save`
+    checks for TensorFlow types whenever TensorFlow is installed, which
+    imports it: over 5 s of CPU per process before the first step of a JAX
+    or PyTorch job. In a job's processes those checks skip TensorFlow until
+    something imports it (no TensorFlow object can exist before; a `tf.data`
+    pipeline built after `set_random_seed` keeps TensorFlow's own seed).
+    """
+
+    def __init__(self, lazy):
+        self._lazy = lazy
+
+    @property
+    def available(self) -> bool:
+        import sys
+
+        return "tensorflow" in sys.modules and self._lazy.available
+
+    def __getattr__(self, name):
+        return getattr(self._lazy, name)
+
+
+_TF_USERS = ("keras.src.utils.rng_utils", "keras.src.saving.serialization_lib")
 
 
 class AutoDistribution:
@@ -178,6 +254,7 @@ class AutoDistribution:
         self.backend = keras.backend.backend()
         self.fit_count = 0
         self._saved: dict[str, Any] = {}
+        self._saved_tf: dict[str, Any] = {}
         self._scratch = tempfile.mkdtemp(prefix=f"kerasverse-cloud-rank{process_index}-")
 
     @property
@@ -186,6 +263,8 @@ class AutoDistribution:
 
     def initialize_backend(self, coordinator_address: str | None) -> None:
         """JAX: `keras.distribution.initialize` + `DataParallel`; torch: nothing to do."""
+        # Before `initialize`, which seeds every RNG it finds (TensorFlow's too).
+        self._install_tensorflow_if_imported()
         if self.backend == "jax" and self.num_processes > 1:
             keras.distribution.initialize(
                 job_addresses=coordinator_address,
@@ -206,11 +285,13 @@ class AutoDistribution:
 
     # -- patches --------------------------------------------------------------
     def install(self) -> None:
+        self._install_tensorflow_if_imported()
         model_cls = keras.Model
-        for name in ("fit", "evaluate", "save", "save_weights"):
+        for name in ("fit", "evaluate", "predict", "save", "save_weights"):
             self._saved[name] = model_cls.__dict__.get(name, _MISSING)
         original_fit = model_cls.fit
         original_evaluate = model_cls.evaluate
+        original_predict = model_cls.predict
         original_save = model_cls.save
         original_save_weights = model_cls.save_weights
         distribution = self
@@ -223,6 +304,10 @@ class AutoDistribution:
         def evaluate(model, *args, **kwargs):
             return distribution._evaluate(original_evaluate, model, *args, **kwargs)
 
+        @functools.wraps(original_predict)
+        def predict(model, *args, **kwargs):
+            return distribution._predict(original_predict, model, *args, **kwargs)
+
         @functools.wraps(original_save)
         def save(model, filepath, *args, **kwargs):
             return original_save(model, distribution._writable(filepath), *args, **kwargs)
@@ -233,10 +318,29 @@ class AutoDistribution:
 
         model_cls.fit = fit
         model_cls.evaluate = evaluate
+        model_cls.predict = predict
         model_cls.save = save
         model_cls.save_weights = save_weights
 
+    def _install_tensorflow_if_imported(self) -> None:
+        import importlib
+
+        for module_name in _TF_USERS:
+            try:
+                module = importlib.import_module(module_name)
+            except ImportError:
+                continue
+            lazy = getattr(module, "tf", None)
+            if lazy is not None and not isinstance(lazy, _TensorFlowIfImported):
+                self._saved_tf[module_name] = lazy
+                module.tf = _TensorFlowIfImported(lazy)
+
     def uninstall(self) -> None:
+        import importlib
+
+        for module_name, lazy in self._saved_tf.items():
+            importlib.import_module(module_name).tf = lazy
+        self._saved_tf = {}
         for name, value in self._saved.items():
             if value is _MISSING:
                 if name in keras.Model.__dict__:
@@ -365,6 +469,65 @@ class AutoDistribution:
         if not self.is_chief:
             arguments["verbose"] = 0
         return original_evaluate(model, **arguments)
+
+    def _predict(self, original_predict, model, *args, **kwargs):
+        """Each process predicts its block of every global batch; all get the whole result."""
+        bound = inspect.signature(original_predict).bind(model, *args, **kwargs)
+        bound.apply_defaults()
+        arguments = dict(bound.arguments)
+        arguments.pop("self", None)
+        x = arguments["x"]
+        if self.num_processes == 1 or isinstance(x, ShardedDataset):
+            return original_predict(model, **arguments)
+        if isinstance(x, keras.utils.PyDataset):
+            data = ShardedDataset(
+                x, None, self.num_processes, self.process_index,
+                equal_shards=self._equal_shards,
+            )
+        elif is_array_structure(x) and x is not None:
+            if isinstance(x, tuple) and len(x) == 1:
+                x = x[0]
+            data = ShardedDataset(
+                (x, None, None), arguments["batch_size"] or _DEFAULT_BATCH_SIZE,
+                self.num_processes, self.process_index,
+                equal_shards=self._equal_shards, pad_last=True,
+            )
+        else:
+            return original_predict(model, **arguments)  # Every process predicts it all.
+        arguments.update(x=data, batch_size=None)
+        if not self.is_chief:
+            arguments["verbose"] = 0
+        if self.backend == "jax":
+            model.make_predict_function()
+            function = model.predict_function
+            if not getattr(function, "_kerasverse_gathered", False):
+                model.predict_function = _jax_gather_outputs(function)
+            try:
+                outputs = original_predict(model, **arguments)
+            finally:
+                model.predict_function = function
+            return self._trim(outputs, data)
+        import torch.distributed as dist
+
+        _torch_sync_variables(model)
+        collector = _CollectOutputs()
+        arguments["callbacks"] = list(arguments["callbacks"] or []) + [collector]
+        original_predict(model, **arguments)
+        gathered = [None] * self.num_processes
+        dist.all_gather_object(gathered, collector.batches)
+        # Global batch i = process 0's block i, process 1's block i, ...
+        batches = [
+            _concatenate([gathered[p][i] for p in range(self.num_processes)])
+            for i in range(len(collector.batches))
+        ]
+        return self._trim(_concatenate(batches), data)
+
+    @staticmethod
+    def _trim(outputs, data):
+        """Drops the padding rows of the last batch (arrays)."""
+        if data._num_samples is None:
+            return outputs
+        return tree.map_structure(lambda a: a[: data._num_samples], outputs)
 
     def _redirect_writers(self, callbacks) -> None:
         if self.is_chief:

@@ -146,5 +146,5 @@ class Job:
             job_id=self.job_id, status="SUCCEEDED", result=value.get("result"),
             logs=value.get("logs", self.logs()), num_processes=value.get("num_processes", record["num_processes"]),
             job_dir=self.job_dir, checkpoint=checkpoint, metrics=dict(ray_result.metrics or {}),
-            labels=self.labels,
+            labels=self.labels, timings=dict(value.get("timings") or {}),
         )

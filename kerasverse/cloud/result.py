@@ -21,6 +21,10 @@ class RunResult:
         metrics: The last metrics the job reported (with checkpointing), or {}.
         labels: The `job_labels` the job was started with.
         error: The failure's text (worker tracebacks), or None.
+        timings: Wall-clock times (`time.time()`) of the chief's start-up:
+            `process_start` (its worker process), `train_loop` (Ray Train
+            called it), `keras_imported`, `backend_ready` (the distribution
+            set up) and `user_code` (the function or script starts).
     """
 
     job_id: str
@@ -33,6 +37,7 @@ class RunResult:
     metrics: dict = dataclasses.field(default_factory=dict)
     labels: dict = dataclasses.field(default_factory=dict)
     error: str | None = None
+    timings: dict = dataclasses.field(default_factory=dict)
 
 
 class JobFailedError(RuntimeError):

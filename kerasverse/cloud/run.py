@@ -87,6 +87,29 @@ def _check_placement(resources: dict[str, float], num_processes: int) -> None:
         )
 
 
+def _preload_env() -> dict[str, str]:
+    """Ray's worker-process setup hook (an env var, as Ray implements it) for the job's processes.
+
+    `worker.preload` imports Keras and the backend while Ray Train sets the
+    process up (see there). Left out when the Ray job has its own setup
+    hook, which the processes inherit.
+    """
+    import ray
+
+    from kerasverse.cloud.worker import PRELOAD_HOOK
+
+    try:
+        from ray._private import ray_constants
+
+        name = ray_constants.WORKER_PROCESS_SETUP_HOOK_ENV_VAR
+        job_env = dict(ray.get_runtime_context().runtime_env or {})
+    except Exception:  # Another Ray: go without the preload.
+        return {}
+    if name in (job_env.get("env_vars") or {}) or job_env.get("worker_process_setup_hook"):
+        return {}
+    return {name: PRELOAD_HOOK}
+
+
 def _new_job_id() -> str:
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
     return f"kerasverse-cloud-{stamp}-{uuid.uuid4().hex[:6]}"
@@ -266,7 +289,7 @@ def run(
     root = os.path.abspath(os.path.expanduser(checkpoint_dir or DEFAULT_DIRECTORY))
     job_dir = os.path.join(root, job_id)
     os.makedirs(job_dir, exist_ok=True)
-    runtime_env: dict[str, Any] = {"env_vars": {"KERAS_BACKEND": backend}}
+    runtime_env: dict[str, Any] = {"env_vars": {"KERAS_BACKEND": backend, **_preload_env()}}
     worker_script = script
     if script is not None and cluster is not None:
         # A cluster may have other machines: ship the script's folder.

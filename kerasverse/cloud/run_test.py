@@ -6,6 +6,7 @@ them from this file.
 
 import os
 import signal
+import sys
 import textwrap
 import time
 
@@ -42,8 +43,17 @@ def _data():
     return x, x.sum(axis=1, keepdims=True)
 
 
+class _RowsSeen(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self.count += len(logs["outputs"])
+
+
 def train_two_fits(save_path):
-    """Two fit calls (the second with validation data), evaluate and save."""
+    """Two fit calls (the second with validation data), evaluate, predict and save."""
     model = _build()
     x, y = _data()
     first = model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=2)
@@ -51,12 +61,18 @@ def train_two_fits(save_path):
         x, y, batch_size=32, epochs=1, shuffle=False, validation_data=(x[:32], y[:32]), verbose=0
     )
     evaluation = model.evaluate(x, y, batch_size=16, verbose=0)
+    # 37 rows: the last global batch (5 rows) does not split evenly over 2 processes.
+    rows = _RowsSeen()
+    predictions = model.predict(x[:37], batch_size=16, verbose=0, callbacks=[rows])
     model.save(save_path)
     return {
         "weights": model.get_weights(),
         "histories": [first.history, second.history],
         "evaluation": evaluation,
+        "predictions": predictions,
+        "predict_rows_seen": rows.count,
         "remote": cloud.remote(),
+        "tensorflow_imported": "tensorflow" in sys.modules,
         "num_processes": cloud.num_processes(),
     }
 
@@ -74,6 +90,8 @@ def test_two_processes_train_like_one_on_the_same_global_batches(local_ray, tmp_
     assert result.num_processes == 2 and result.labels == {"team": "ml"}
     got = result.result
     assert got["remote"] is True and got["num_processes"] == 2 and expected["remote"] is False
+    # set_random_seed and save did not import TensorFlow into the job (5 s of CPU each process).
+    assert got["tensorflow_imported"] is False
     for want, have in zip(expected["weights"], got["weights"]):
         np.testing.assert_allclose(have, want, rtol=1e-5, atol=1e-6)
     for want, have in zip(expected["histories"], got["histories"]):
@@ -81,6 +99,12 @@ def test_two_processes_train_like_one_on_the_same_global_batches(local_ray, tmp_
         for key in want:  # Metrics (and validation metrics) are global, not per process.
             np.testing.assert_allclose(have[key], want[key], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(got["evaluation"], expected["evaluation"], rtol=1e-5, atol=1e-6)
+    # predict is sharded too, and the chief gets every row, in order.
+    assert got["predictions"].shape == expected["predictions"].shape == (37, 1)
+    np.testing.assert_allclose(got["predictions"], expected["predictions"], rtol=1e-5, atol=1e-6)
+    # The chief's model saw its blocks only (torch: 8 + 8 + 3 rows) or, on JAX, each global
+    # batch assembled from both processes' blocks (the 5-row batch padded to 6).
+    assert got["predict_rows_seen"] == (19 if keras.backend.backend() == "torch" else 38)
     # Only the chief's output comes back, and the chief's save landed where asked.
     assert "Epoch 2/2" in result.logs and result.logs == job.logs(0)
     assert "Epoch" not in job.logs(1)

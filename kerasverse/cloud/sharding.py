@@ -65,6 +65,10 @@ class ShardedDataset(keras.utils.PyDataset):
         seed: The job seed; `fit_index` tells the `fit` calls apart.
         equal_shards: Drop a last global batch that cannot be cut into
             equal blocks (JAX assembles global arrays from equal blocks).
+        pad_last: Pad a last global batch that cannot be cut into equal
+            blocks (its last row repeated) instead of dropping it, so that no
+            sample is lost and no block is empty (`predict`; the caller trims
+            the padding rows off the gathered outputs).
     """
 
     def __init__(
@@ -77,6 +81,7 @@ class ShardedDataset(keras.utils.PyDataset):
         seed: int = 0,
         fit_index: int = 0,
         equal_shards: bool = False,
+        pad_last: bool = False,
     ):
         super().__init__()
         self.source = source
@@ -87,6 +92,7 @@ class ShardedDataset(keras.utils.PyDataset):
         self.seed = seed
         self.fit_index = fit_index
         self.equal_shards = equal_shards
+        self.pad_last = pad_last
         self.epoch = 0
         self.is_py_dataset = isinstance(source, keras.utils.PyDataset)
         if self.is_py_dataset:
@@ -97,7 +103,7 @@ class ShardedDataset(keras.utils.PyDataset):
             self._num_samples = num_rows(x)
             self._num_batches = -(-self._num_samples // batch_size)
             last = self._num_samples - (self._num_batches - 1) * batch_size
-            if equal_shards and last % num_processes:
+            if equal_shards and last % num_processes and not pad_last:
                 self._num_batches -= 1  # An uneven last batch cannot be assembled.
         if self._num_batches < 1:
             raise ValueError(
@@ -136,8 +142,11 @@ class ShardedDataset(keras.utils.PyDataset):
         order = self._order(self._num_samples)
         begin = index * self.batch_size
         end = min(begin + self.batch_size, self._num_samples)
-        start, stop = shard_bounds(end - begin, self.num_processes, self.process_index)
-        rows = np.arange(begin + start, begin + stop)
+        size = end - begin
+        if self.pad_last and size % self.num_processes:
+            size += self.num_processes - size % self.num_processes
+        start, stop = shard_bounds(size, self.num_processes, self.process_index)
+        rows = np.minimum(np.arange(begin + start, begin + stop), end - 1)  # Padding repeats the last row.
         if order is not None:
             rows = order[rows]
         batch = (_slice(x, rows), _slice(y, rows), _slice(sample_weight, rows))

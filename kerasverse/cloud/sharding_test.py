@@ -58,3 +58,9 @@ def test_equal_shards_drop_an_uneven_last_batch_and_py_datasets_are_cut():
     assert shard_bounds(5, 2, 0) == (0, 3) and shard_bounds(5, 2, 1) == (3, 5)
     with pytest.raises(ValueError, match="no full batch"):
         ShardedDataset((np.zeros((1, 1)), None, None), 4, 2, 0, equal_shards=True)
+    # predict pads an uneven last batch (its last row repeated) instead of dropping it.
+    x = np.arange(10, dtype="float32")[:, None]
+    padded = [ShardedDataset((x, None, None), 4, 4, p, equal_shards=True, pad_last=True) for p in range(4)]
+    assert len(padded[0]) == 3
+    last = np.concatenate([shard[2][0] for shard in padded])
+    assert last[:, 0].tolist() == [8, 9, 9, 9]

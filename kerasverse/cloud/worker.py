@@ -15,9 +15,43 @@ import runpy
 import socket
 import sys
 import threading
+import time
 from typing import Any
 
 REMOTE_ENV_VAR = "KERASVERSE_CLOUD_REMOTE"
+PRELOAD_HOOK = "kerasverse.cloud.worker.preload"
+_preload_marks: dict[str, float] = {}
+
+
+def _preload_imports() -> None:
+    _preload_marks["preload_start"] = time.time()
+    try:
+        import keras  # noqa: F401  (imports the backend KERAS_BACKEND names)
+
+        from kerasverse.cloud import auto_distribution  # noqa: F401
+
+        if keras.backend.backend() == "torch":
+            import torch.distributed  # noqa: F401
+        elif keras.backend.backend() == "jax":
+            import jax.experimental.multihost_utils  # noqa: F401
+    except Exception:  # The train loop imports them again and reports errors.
+        pass
+    _preload_marks["preload_done"] = time.time()
+
+
+def preload() -> None:
+    """Ray's worker-process setup hook for the job's processes.
+
+    Starts importing Keras, the backend and this package in a background
+    thread as soon as Ray starts the process, so the imports (seconds of
+    CPU) overlap Ray Train's own set-up of the worker (its actor, the
+    process group, the controller's callbacks) instead of following it. It
+    never raises: a failing setup hook would make Ray kill the process.
+    """
+    try:
+        threading.Thread(target=_preload_imports, name="kerasverse-preload", daemon=True).start()
+    except Exception:
+        pass
 
 
 class _Tee(io.TextIOBase):
@@ -66,6 +100,7 @@ def _run_script(path: str, argv: list[str]) -> None:
 
 def train_loop(config: dict[str, Any]) -> dict[str, Any]:
     """Ray Train's `train_loop_per_worker` for one process of the job."""
+    timings = {"train_loop": time.time()}
     import ray.train
     from ray.train.collective import broadcast_from_rank_zero
 
@@ -90,6 +125,7 @@ def train_loop(config: dict[str, Any]) -> dict[str, Any]:
         if config["distribution_strategy"] == "auto":
             import keras
 
+            timings["keras_imported"] = time.time()
             from kerasverse.cloud import fault_tolerance
             from kerasverse.cloud.auto_distribution import AutoDistribution
 
@@ -110,6 +146,8 @@ def train_loop(config: dict[str, Any]) -> dict[str, Any]:
             distribution = AutoDistribution(size, rank, seed=config["seed"], checkpointing=checkpointing)
             distribution.initialize_backend(coordinator)
             distribution.install()
+            timings["backend_ready"] = time.time()
+        timings["user_code"] = time.time()
         if config["function"] is not None:
             value = config["function"](*config["args"], **config["kwargs"])
         else:
@@ -122,4 +160,14 @@ def train_loop(config: dict[str, Any]) -> dict[str, Any]:
         log_file.close()
     with open(log_path) as file:
         logs = file.read() if rank == 0 else ""
-    return {"result": value if rank == 0 else None, "logs": logs, "num_processes": size}
+    timings.update(_preload_marks)
+    try:
+        import psutil
+
+        timings["process_start"] = psutil.Process().create_time()
+    except ImportError:
+        pass
+    return {
+        "result": value if rank == 0 else None, "logs": logs, "num_processes": size,
+        "timings": timings if rank == 0 else {},
+    }
