@@ -203,33 +203,6 @@ def _torch_install_on_model(model):
     model._kerasverse_ddp = True
 
 
-class _TensorFlowIfImported:
-    """Keras' lazy `tensorflow` module, counted as available only once imported.
-
-    `keras.utils.set_random_seed` also seeds TensorFlow and `model.save`
-    checks for TensorFlow types whenever TensorFlow is installed, which
-    imports it: over 5 s of CPU per process before the first step of a JAX
-    or PyTorch job. In a job's processes those checks skip TensorFlow until
-    something imports it (no TensorFlow object can exist before; a `tf.data`
-    pipeline built after `set_random_seed` keeps TensorFlow's own seed).
-    """
-
-    def __init__(self, lazy):
-        self._lazy = lazy
-
-    @property
-    def available(self) -> bool:
-        import sys
-
-        return "tensorflow" in sys.modules and self._lazy.available
-
-    def __getattr__(self, name):
-        return getattr(self._lazy, name)
-
-
-_TF_USERS = ("keras.src.utils.rng_utils", "keras.src.saving.serialization_lib")
-
-
 class AutoDistribution:
     """Installs the "auto" data-parallel behaviour in one process of a job.
 
@@ -254,7 +227,6 @@ class AutoDistribution:
         self.backend = keras.backend.backend()
         self.fit_count = 0
         self._saved: dict[str, Any] = {}
-        self._saved_tf: dict[str, Any] = {}
         self._scratch = tempfile.mkdtemp(prefix=f"kerasverse-cloud-rank{process_index}-")
 
     @property
@@ -263,8 +235,6 @@ class AutoDistribution:
 
     def initialize_backend(self, coordinator_address: str | None) -> None:
         """JAX: `keras.distribution.initialize` + `DataParallel`; torch: nothing to do."""
-        # Before `initialize`, which seeds every RNG it finds (TensorFlow's too).
-        self._install_tensorflow_if_imported()
         if self.backend == "jax" and self.num_processes > 1:
             keras.distribution.initialize(
                 job_addresses=coordinator_address,
@@ -285,7 +255,6 @@ class AutoDistribution:
 
     # -- patches --------------------------------------------------------------
     def install(self) -> None:
-        self._install_tensorflow_if_imported()
         model_cls = keras.Model
         for name in ("fit", "evaluate", "predict", "save", "save_weights"):
             self._saved[name] = model_cls.__dict__.get(name, _MISSING)
@@ -322,25 +291,7 @@ class AutoDistribution:
         model_cls.save = save
         model_cls.save_weights = save_weights
 
-    def _install_tensorflow_if_imported(self) -> None:
-        import importlib
-
-        for module_name in _TF_USERS:
-            try:
-                module = importlib.import_module(module_name)
-            except ImportError:
-                continue
-            lazy = getattr(module, "tf", None)
-            if lazy is not None and not isinstance(lazy, _TensorFlowIfImported):
-                self._saved_tf[module_name] = lazy
-                module.tf = _TensorFlowIfImported(lazy)
-
     def uninstall(self) -> None:
-        import importlib
-
-        for module_name, lazy in self._saved_tf.items():
-            importlib.import_module(module_name).tf = lazy
-        self._saved_tf = {}
         for name, value in self._saved.items():
             if value is _MISSING:
                 if name in keras.Model.__dict__:
