@@ -67,9 +67,14 @@ def _property_for_key(value: Any) -> Any:
     return value
 
 
-def cache_key(node: BaseComponent, input_dict: dict[str, list[Artifact]]) -> str:
+def cache_key(node: BaseComponent, input_dict: dict[str, list[Artifact]], pipeline_name: str = "") -> str:
     """The hash of what determines a component's outputs: class, id, input artifact ids,
-    properties, module file content and the component's own fingerprint (input files)."""
+    properties, module file content and the component's own fingerprint (input files).
+
+    The pipeline's name is part of it: as in TFX, whose cache lookup is scoped to
+    the pipeline's context, a pipeline never reuses another pipeline's outputs
+    from a shared store (they would not be attributed to it, so its resolvers
+    could not see them)."""
     from kerasverse.version import __version__
 
     inputs = node.cache_inputs(input_dict) if hasattr(node, "cache_inputs") else input_dict
@@ -78,6 +83,7 @@ def cache_key(node: BaseComponent, input_dict: dict[str, list[Artifact]]) -> str
         "class": f"{type(node).__module__}.{type(node).__qualname__}",
         "executor": f"{node.EXECUTOR_CLASS.__module__}.{node.EXECUTOR_CLASS.__qualname__}",
         "id": node.id,
+        "pipeline": pipeline_name,
         "inputs": {key: [artifact.id for artifact in artifacts] for key, artifacts in sorted(inputs.items())},
         "properties": {key: _property_for_key(value) for key, value in sorted(node.exec_properties.items())
                        if key not in excluded},
@@ -263,7 +269,7 @@ class PipelineLauncher:
 
     def _run_component(self, store: MetadataStore, node: BaseComponent,
                        input_dict: dict[str, list[Artifact]]) -> _NodeRun:
-        key = cache_key(node, input_dict)
+        key = cache_key(node, input_dict, self.pipeline.pipeline_name)
         contexts = self._contexts(node)
         if self.pipeline.enable_cache:
             cached = self._cached_outputs(store, key)

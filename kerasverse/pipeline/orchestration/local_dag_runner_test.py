@@ -53,6 +53,18 @@ def test_split_cache_and_rerun_on_new_data(data_dir, tmp_path):
     assert set(third.values()) == {"COMPLETE"}
 
 
+def test_pipelines_sharing_a_store_never_reuse_each_others_outputs(data_dir, tmp_path):
+    store = tfx.orchestration.metadata.sqlite_metadata_connection_config(str(tmp_path / "shared.sqlite"))
+    first = _pipeline(data_dir, str(tmp_path / "a"), metadata_connection_config=store)
+    assert set(tfx.orchestration.LocalDagRunner().run(first).values()) == {"COMPLETE"}
+    # Same components and data, another pipeline: runs its own (TFX scopes its cache
+    # to the pipeline), then is cached against itself.
+    second = _pipeline(data_dir, str(tmp_path / "b"), metadata_connection_config=store)
+    second.pipeline_name = "u"
+    assert set(tfx.orchestration.LocalDagRunner().run(second).values()) == {"COMPLETE"}
+    assert set(tfx.orchestration.LocalDagRunner().run(second).values()) == {"CACHED"}
+
+
 def test_wrong_wiring_fails_when_the_pipeline_is_built(data_dir):
     example_gen = tfx.components.CsvExampleGen(input_base=data_dir)
     with pytest.raises(TypeError, match=r"SchemaGen: input `statistics` expects a channel of ExampleStatistics "
