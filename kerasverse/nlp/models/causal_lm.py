@@ -85,7 +85,7 @@ class CausalLM(Task):
         self.generate_function = None  # A new sampler means a new generation graph.
 
     def quantize(self, mode=None, config=None, filters=None, **kwargs):
-        """`keras.Model.quantize`, checked first, and the generation function rebuilt after.
+        """`keras.Model.quantize` of the backbone, checked first, and the generation function rebuilt after.
 
         Every `ReversibleEmbedding` the filters select is checked before any
         layer changes: an unsupported mode raises a ValueError naming the
@@ -97,7 +97,10 @@ class CausalLM(Task):
         for layer in self._flatten_layers():
             if isinstance(layer, ReversibleEmbedding) and _selected(layer, filters):
                 check_quantization_mode(layer, mode, config)
-        super().quantize(mode, config=config, filters=filters, **kwargs)
+        # The weights are the backbone's (the LM head is its tied embedding);
+        # the preprocessor's tokenizer is a layer that cannot be quantized.
+        self.backbone.quantize(mode, config=config, filters=filters, **kwargs)
+        self.train_function = self.test_function = self.predict_function = None
         self.generate_function = None  # The variables changed: trace generation again.
 
     def compile_extras(self):
