@@ -1,12 +1,27 @@
 """`CausalLM`: the base of next-token language models, with compiled cached generation."""
 
+import re
+
 import keras
 import numpy as np
 from keras import ops
 
 from kerasverse.models import Task
 from kerasverse.nlp import samplers as samplers_module
+from kerasverse.nlp.layers.modeling.reversible_embedding import ReversibleEmbedding
+from kerasverse.nlp.layers.modeling.reversible_embedding import check_quantization_mode
 from kerasverse.nlp.samplers.sampler import any_equal
+
+
+def _selected(layer, filters):
+    """Whether `Model.quantize(filters=...)` selects `layer` (a regex, a list of them, or a callable)."""
+    if filters is None:
+        return True
+    if isinstance(filters, str):
+        return re.search(filters, layer.name) is not None
+    if isinstance(filters, (list, tuple)):
+        return any(re.search(pattern, layer.name) for pattern in filters)
+    return bool(filters(layer))
 
 
 class CausalLM(Task):
@@ -68,6 +83,25 @@ class CausalLM(Task):
         super().compile(optimizer=optimizer, loss=loss, weighted_metrics=weighted_metrics, **kwargs)
         self.sampler = samplers_module.get(sampler)
         self.generate_function = None  # A new sampler means a new generation graph.
+
+    def quantize(self, mode=None, config=None, filters=None, **kwargs):
+        """`keras.Model.quantize` of the backbone, checked first, and the generation function rebuilt after.
+
+        Every `ReversibleEmbedding` the filters select is checked before any
+        layer changes: an unsupported mode raises a ValueError naming the
+        layer and leaves the model as it was. For decoding on CPU use
+        weight-only int8 (`config=keras.quantizers.Int8QuantizationConfig(
+        activation_quantizer=None)`) or `"int4"` (weight-only by default);
+        plain `"int8"` also quantizes activations (slower on XLA CPU).
+        """
+        for layer in self._flatten_layers():
+            if isinstance(layer, ReversibleEmbedding) and _selected(layer, filters):
+                check_quantization_mode(layer, mode, config)
+        # The weights are the backbone's (the LM head is its tied embedding);
+        # the preprocessor's tokenizer is a layer that cannot be quantized.
+        self.backbone.quantize(mode, config=config, filters=filters, **kwargs)
+        self.train_function = self.test_function = self.predict_function = None
+        self.generate_function = None  # The variables changed: trace generation again.
 
     def compile_extras(self):
         """The sampler, saved in `.keras` files with the compile config."""

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from kerasverse.nlp.layers.modeling.weight_only import project
+
 
 @keras.saving.register_keras_serializable(package="kerasverse")
 class CachedMultiHeadAttention(keras.layers.MultiHeadAttention):
@@ -56,10 +58,10 @@ class CachedMultiHeadAttention(keras.layers.MultiHeadAttention):
     ):
         if key is None:
             key = value
-        query = self._query_dense(query)
+        query = project(self._query_dense, query)
         if isinstance(cache, (tuple, list)):
             if cache_update_index is not None:
-                key, value = self._key_dense(key), self._value_dense(value)
+                key, value = project(self._key_dense, key), project(self._value_dense, value)
             return self._call_heads_first(query, key, value, attention_mask, cache, cache_update_index, training)
         if cache is not None:
             key_cache = cache[:, 0, ...]
@@ -68,8 +70,8 @@ class CachedMultiHeadAttention(keras.layers.MultiHeadAttention):
                 key, value = key_cache, value_cache
             else:
                 start = [0, cache_update_index, 0, 0]
-                key = ops.slice_update(key_cache, start, self._key_dense(key))
-                value = ops.slice_update(value_cache, start, self._value_dense(value))
+                key = ops.slice_update(key_cache, start, project(self._key_dense, key))
+                value = ops.slice_update(value_cache, start, project(self._value_dense, value))
                 cache = ops.stack((key, value), axis=1)
         else:
             if cache_update_index is not None:
@@ -77,12 +79,12 @@ class CachedMultiHeadAttention(keras.layers.MultiHeadAttention):
                     "`cache_update_index` needs a `cache`. "
                     f"Received: cache=None, cache_update_index={cache_update_index}"
                 )
-            key = self._key_dense(key)
-            value = self._value_dense(value)
+            key = project(self._key_dense, key)
+            value = project(self._value_dense, value)
         attention_output, _ = self._compute_attention(
             query=query, key=key, value=value, attention_mask=attention_mask, training=training
         )
-        attention_output = self._output_dense(attention_output)
+        attention_output = project(self._output_dense, attention_output)
         if cache is not None:
             return attention_output, cache
         return attention_output
@@ -110,7 +112,7 @@ class CachedMultiHeadAttention(keras.layers.MultiHeadAttention):
             attention_mask = ops.expand_dims(ops.cast(attention_mask, "bool"), axis=1)
         if cache_update_index is None:
             attention_output = self._attend(query, key_cache, value_cache, attention_mask, training)
-            return self._output_dense(attention_output), (key_cache, value_cache)
+            return project(self._output_dense, attention_output), (key_cache, value_cache)
 
         new_keys = ops.cast(ops.transpose(key, (0, 2, 1, 3)), key_cache.dtype)
         new_values = ops.cast(ops.transpose(value, (0, 2, 1, 3)), value_cache.dtype)
@@ -120,7 +122,7 @@ class CachedMultiHeadAttention(keras.layers.MultiHeadAttention):
             key_cache = ops.slice_update(key_cache, start, new_keys)
             value_cache = ops.slice_update(value_cache, start, new_values)
             attention_output = self._attend(query, key_cache, value_cache, attention_mask, training)
-            return self._output_dense(attention_output), (key_cache, value_cache)
+            return project(self._output_dense, attention_output), (key_cache, value_cache)
         batch_size, num_heads, num_new = ops.shape(query)[0], ops.shape(query)[1], ops.shape(query)[2]
         cache_length = ops.shape(key_cache)[2]
         # Cache entries at the new block's positions are stale: the block replaces them.
@@ -149,7 +151,7 @@ class CachedMultiHeadAttention(keras.layers.MultiHeadAttention):
         order = ops.cast(ops.reshape(order, (1, 1, 1, 1)), new_keys.dtype)
         key_cache = ops.slice_update(key_cache, start, new_keys + order)
         value_cache = ops.slice_update(value_cache, start, new_values + order)
-        return self._output_dense(attention_output), (key_cache, value_cache)
+        return project(self._output_dense, attention_output), (key_cache, value_cache)
 
     def _attend(self, query, key_cache, value_cache, mask, training):
         """Heads-first attention over whole caches; returns `(batch, length, heads, dim)`."""

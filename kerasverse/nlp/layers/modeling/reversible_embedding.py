@@ -3,6 +3,11 @@
 import keras
 from keras import ops
 
+from kerasverse.nlp.layers.modeling import weight_only
+
+# The weight quantization modes core Keras' ReversibleEmbedding implements.
+SUPPORTED_QUANTIZATION_MODES = ("int8", "int4")
+
 
 @keras.saving.register_keras_serializable(package="kerasverse")
 class ReversibleEmbedding(keras.layers.ReversibleEmbedding):
@@ -34,6 +39,33 @@ class ReversibleEmbedding(keras.layers.ReversibleEmbedding):
     ```
     """
 
+    def quantize(self, mode=None, type_check=True, config=None):
+        """Quantizes the embedding (and the reverse projection) to int8 or int4 weights.
+
+        Core Keras refuses subclasses (`type_check`) and `Model.quantize`
+        turns that refusal into a warning, which would leave the largest
+        matrix of a language model in float32: this layer is the core layer
+        plus a faster float path, so it takes core's quantization as is.
+        `config` is a `keras.quantizers.Int8QuantizationConfig` /
+        `Int4QuantizationConfig`; `activation_quantizer=None` quantizes the
+        weights only (the fast path for decoding on CPU).
+        """
+        resolved = check_quantization_mode(self, mode, config)
+        super().quantize(resolved, type_check=False, config=config)
+
+    def _int8_call(self, inputs, reverse=False):
+        if not (reverse and self.tie_weights and self.logit_soft_cap is None and self.reverse_dtype is None):
+            return super()._int8_call(inputs, reverse=reverse)
+        if getattr(self, "inputs_quantizer", None) is not None or keras.config.backend() != "jax":
+            return super()._int8_call(inputs, reverse=reverse)
+        # Weight-only: stream the int8 (vocabulary, width) matrix a block of
+        # rows at a time (see `weight_only`), then de-scale each logit.
+        leading = ops.shape(inputs)[:-1]
+        x = ops.reshape(ops.cast(inputs, self.compute_dtype), (-1, self.output_dim))
+        logits = weight_only.blocked_matmul_transposed(x, ops.convert_to_tensor(self._embeddings), self.compute_dtype)
+        logits = ops.divide(logits, ops.cast(self.embeddings_scale, self.compute_dtype))
+        return ops.reshape(logits, tuple(leading) + (self.input_dim,))
+
     def call(self, inputs, reverse=False):
         if not (reverse and self.tie_weights) or keras.config.backend() != "jax":
             return super().call(inputs, reverse=reverse)
@@ -49,3 +81,16 @@ class ReversibleEmbedding(keras.layers.ReversibleEmbedding):
         if self.logit_soft_cap is not None:
             logits = ops.multiply(ops.tanh(ops.divide(logits, self.logit_soft_cap)), self.logit_soft_cap)
         return logits
+
+
+def check_quantization_mode(layer, mode, config=None):
+    """The mode `layer` (a `ReversibleEmbedding`) will be quantized in; a ValueError naming it if unsupported."""
+    resolved = mode if mode is not None else getattr(config, "mode", None)
+    if resolved not in SUPPORTED_QUANTIZATION_MODES:
+        raise ValueError(
+            f"{type(layer).__name__} '{layer.name}' supports the weight quantization modes "
+            f"{SUPPORTED_QUANTIZATION_MODES}, not {resolved!r}. Quantize the model with 'int8' or 'int4' "
+            "(for weight-only int8: `config=keras.quantizers.Int8QuantizationConfig(activation_quantizer=None)`), "
+            f"or leave this layer out: `model.quantize({resolved!r}, filters=lambda layer: layer.name != '{layer.name}')`."
+        )
+    return resolved

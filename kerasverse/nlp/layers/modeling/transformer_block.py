@@ -8,6 +8,7 @@ from kerasverse.nlp.layers.modeling.cached_multi_head_attention import (
 from kerasverse.nlp.layers.modeling.transformer_layer_utils import check_positive_int
 from kerasverse.nlp.layers.modeling.transformer_layer_utils import clone_initializer
 from kerasverse.nlp.layers.modeling.transformer_layer_utils import get_activation
+from kerasverse.nlp.layers.modeling.weight_only import project
 
 
 class TransformerBlock(keras.layers.Layer):
@@ -111,7 +112,7 @@ class TransformerBlock(keras.layers.Layer):
     def _feedforward_block(self, x, training):
         return self._residual(
             x,
-            lambda y: self._feedforward_output_dense(self._feedforward_intermediate_dense(y)),
+            lambda y: project(self._feedforward_output_dense, project(self._feedforward_intermediate_dense, y)),
             self._feedforward_layer_norm,
             self._feedforward_dropout,
             training,

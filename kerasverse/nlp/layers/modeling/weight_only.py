@@ -1,0 +1,145 @@
+"""Weight-only int8 projections that stream int8 weights on XLA CPU.
+
+Keras' weight-only int8 (`keras.quantizers.Int8QuantizationConfig(
+activation_quantizer=None)`) computes `einsum(inputs, int8_kernel) / scale`.
+On JAX the int8 kernel is converted to float32 as a fusion of its own: XLA
+CPU does not fuse the conversion into its matrix products, so each call reads
+1 byte, writes 4 and reads 4 per weight — decoding (one matrix-vector
+product per weight and token, memory-bandwidth bound) gets about 2x *slower*
+than float32, and Keras' default int8 mode (int8 activations, int8 x int8
+dot) is slower still on CPU.
+
+`project(layer, inputs)` computes the same product one block of kernel rows
+at a time inside a loop: each block is converted into a buffer that stays in
+the CPU cache and multiplied there, so memory traffic per token is the int8
+bytes. It handles `Dense`/`EinsumDense` in weight-only int8 mode on JAX;
+every other case (float layers, int8 activations, int4, LoRA, torch) is the
+layer's own call. The result equals the layer's own call up to float32
+summation order.
+"""
+
+import keras
+from keras import ops
+
+# Kernel rows per loop step (at most): 256 x 3072 float32 is 3 MB (L3 resident).
+BLOCK_ROWS = 256
+# Vocabulary rows per loop step of a tied int8 embedding's reverse projection.
+REVERSE_BLOCK_ROWS = 1024
+
+
+def _weight_only_int8(layer):
+    return (
+        keras.config.backend() == "jax"
+        and getattr(layer, "quantization_mode", None) == "int8"
+        and getattr(layer, "inputs_quantizer", "absent") is None
+        and not getattr(layer, "lora_enabled", False)
+    )
+
+
+def _row_block(rows):
+    """The largest divisor of `rows` that is <= BLOCK_ROWS and >= 8, else None."""
+    for block in range(min(BLOCK_ROWS, rows), 7, -1):
+        if rows % block == 0:
+            return block
+    return None
+
+
+def blocked_matmul(x, kernel, dtype):
+    """`x @ cast(kernel, dtype)` for a 2-D int8 `kernel` (K, N), K in row blocks.
+
+    Returns None when K has no usable block size (the caller falls back).
+    """
+    rows, columns = kernel.shape
+    block = _row_block(rows)
+    if block is None or block == rows:
+        return None
+    batch = ops.shape(x)[0]
+
+    def body(i, accumulator):
+        start = i * block
+        x_block = ops.slice(x, [0, start], [batch, block])
+        kernel_block = ops.cast(ops.slice(kernel, [start, 0], [block, columns]), dtype)
+        return accumulator + ops.matmul(x_block, kernel_block)
+
+    return ops.fori_loop(0, rows // block, body, ops.zeros((batch, columns), dtype))
+
+
+def blocked_matmul_transposed(x, kernel, dtype):
+    """`x @ transpose(cast(kernel, dtype))` for an int8 `kernel` (N, K), N in row blocks.
+
+    For a tied embedding (vocabulary, width): each step converts a block of
+    vocabulary rows and writes its logits; a last partial block is done
+    outside the loop.
+    """
+    rows, width = kernel.shape
+    block = min(REVERSE_BLOCK_ROWS, rows)
+    num_full = rows // block
+    batch = ops.shape(x)[0]
+
+    def logits_of(kernel_rows):
+        return ops.tensordot(x, ops.cast(kernel_rows, dtype), axes=[[1], [1]])
+
+    def body(i, logits):
+        start = i * block
+        return ops.slice_update(logits, [0, start], logits_of(ops.slice(kernel, [start, 0], [block, width])))
+
+    logits = ops.fori_loop(0, num_full, body, ops.zeros((batch, rows), dtype))
+    if rows > num_full * block:
+        tail = logits_of(kernel[num_full * block:])
+        logits = ops.slice_update(logits, [0, num_full * block], tail)
+    return logits
+
+
+def _einsum_as_matmul(equation, input_rank, kernel_shape):
+    """For `...c,c...->......` equations: (number of contracted axes, output order ok)."""
+    inputs_and_kernel, output = equation.split("->")
+    input_spec, kernel_spec = inputs_and_kernel.split(",")
+    contracted = [c for c in kernel_spec if c in input_spec and c not in output]
+    n = len(contracted)
+    if (
+        n == 0
+        or "." in equation
+        or len(input_spec) != input_rank
+        or len(kernel_spec) != len(kernel_shape)
+        or kernel_spec[:n] != "".join(contracted)
+        or input_spec[-n:] != "".join(contracted)
+        or output != input_spec[:-n] + kernel_spec[n:]
+    ):
+        return None
+    return n
+
+
+def project(layer, inputs):
+    """`layer(inputs)`, with weight-only int8 `Dense`/`EinsumDense` kernels streamed in blocks on JAX."""
+    if not _weight_only_int8(layer):
+        return layer(inputs)
+    kernel = layer._kernel
+    dtype = layer.compute_dtype
+    inputs = ops.cast(inputs, dtype)
+    if isinstance(layer, keras.layers.EinsumDense):
+        n = _einsum_as_matmul(layer.equation, len(inputs.shape), tuple(kernel.shape))
+        if n is None:
+            return layer(inputs)
+    elif isinstance(layer, keras.layers.Dense):
+        n = 1
+    else:
+        return layer(inputs)
+    contracted = 1
+    for size in kernel.shape[:n]:
+        contracted *= size
+    free_shape = tuple(kernel.shape[n:])
+    columns = 1
+    for size in free_shape:
+        columns *= size
+    leading = ops.shape(inputs)[: len(inputs.shape) - n]
+    x = ops.reshape(inputs, (-1, contracted))
+    y = blocked_matmul(x, ops.reshape(kernel.value, (contracted, columns)), dtype)
+    if y is None:
+        return layer(inputs)
+    y = ops.reshape(y, tuple(leading) + free_shape)
+    y = ops.divide(y, ops.cast(layer.kernel_scale, dtype))
+    if layer.bias is not None:
+        y = ops.add(y, layer.bias)
+    if layer.activation is not None:
+        y = layer.activation(y)
+    return y
