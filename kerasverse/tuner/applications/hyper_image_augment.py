@@ -47,6 +47,13 @@ class RandomTransformChoice(keras.layers.Layer):
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
+    def build(self, input_shape):
+        # An explicit build: Keras' default would run `call` symbolically, which on
+        # torch traces every transform's affine warp on meta tensors (minutes).
+        for transform in self.transforms:
+            if not transform.built:
+                transform.build(input_shape)
+
     def call(self, inputs, training=True):
         if not training:
             return inputs
