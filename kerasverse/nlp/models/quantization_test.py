@@ -161,7 +161,9 @@ class QuantizedMiniLMTest(TestCase):
             return np.sum(a * b, -1) / (np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1))
 
         similarities = {}
-        for index, (mode, minimum) in enumerate(((WEIGHT_ONLY_INT8, 0.995), ("int8", 0.99), ("int4", 0.9))):
+        # Keras' default int8 (activations quantized too) is checked on GPT-2 above;
+        # here the two weight formats, each a fresh load of the checkpoint.
+        for index, (mode, minimum) in enumerate(((WEIGHT_ONLY_INT8, 0.995), ("int4", 0.9))):
             if index:  # Quantization is in place: start again from the float checkpoint.
                 embedder = BertSentenceEmbedder.from_preset(path)
                 embedder.preprocessor.sequence_length = 24
