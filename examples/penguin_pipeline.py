@@ -219,8 +219,8 @@ def main(workdir: str, train_steps: int = 60, tuner_steps: int = 20, max_trials:
     runs.append(runner.run(pipeline))
     versions = sorted(name for name in os.listdir(serving) if name.isdigit()) if os.path.isdir(serving) else []
     serving_model = tfx.load_serving_model(os.path.join(serving, versions[-1]))
-    row = {"island": "Biscoe", "bill_length_mm": 50.0, "bill_depth_mm": 15.0, "flipper_length_mm": 220.0,
-           "body_mass_g": 5500.0, "sex": "male", "year": 2008}
+    row = {"island": "Biscoe", "bill_length_mm": 50.0, "bill_depth_mm": 15.0, "flipper_length_mm": 220,
+           "body_mass_g": 5500, "sex": "male", "year": 2008}
     probabilities = serving_model.predict([row])[0]
     species = serving_model.transform.vocabulary_by_name(LABEL_KEY)
     lineage = tfx.get_lineage(pipeline.metadata_url, pipeline_name="penguin")

@@ -109,3 +109,15 @@ def test_infra_validator_serves_the_candidate_with_kerasverse_serve(summary, tmp
     assert blessing.get_custom_property("blessed") == 1, (report, (tmp_path / "server.log").read_text()[-2000:])
     assert [check["check"] for check in report["checks"]] == ["load", "predict", "predict"]
     assert os.path.isfile(tmp_path / "INFRA_BLESSED")
+
+
+def test_the_example_row_is_served_over_rest_as_tf_serving_would(summary):
+    # What `make demo`'s serve stage does: the pushed folder behind the REST API, the
+    # example's raw row (integer columns as JSON integers: TF Serving refuses 220.0 for int64).
+    from kerasverse.serving import Client
+    from kerasverse.serving import ModelServer
+
+    serving = os.path.join(summary["workdir"], "serving")
+    with ModelServer([("penguin", serving)], rest_api_port=0, file_system_poll_wait_seconds=0) as server:
+        prediction = Client(server.url).predict("penguin", [summary["prediction"]["row"]])
+    np.testing.assert_allclose(prediction[0], summary["prediction"]["probabilities"], atol=1e-3)
