@@ -33,6 +33,7 @@ import inspect
 import os
 import tempfile
 import warnings
+import zlib
 from typing import Any
 
 import keras
@@ -203,6 +204,69 @@ def _torch_install_on_model(model):
     model._kerasverse_ddp = True
 
 
+class _WeightsAgree(keras.callbacks.Callback):
+    """JAX: checks once per `fit`, in one collective, that every process holds the same weights.
+
+    Replicated variables are created without JAX's per-array check (see
+    `_replicated_distribute_tensor`); this restores its guarantee — a script
+    whose processes initialise different weights fails with a clear error —
+    at the cost of one small all-gather instead of one per variable.
+    """
+
+    def on_train_begin(self, logs=None):
+        from jax.experimental import multihost_utils
+
+        digests = []
+        for variable in self.model.weights:
+            value = variable.value
+            if hasattr(value, "addressable_data"):
+                value = value.addressable_data(0)
+            digests.append(zlib.crc32(np.ascontiguousarray(np.asarray(value)).tobytes()))
+        # int32 (JAX without x64 would narrow anything wider and compare it inexactly).
+        multihost_utils.assert_equal(
+            np.asarray(digests, dtype="uint32").view("int32"),
+            fail_message=(
+                "kerasverse.cloud: the processes of this job built the model with different "
+                "weights (or a different model). Build the model the same way on every process "
+                "and seed it with keras.utils.set_random_seed, not a per-process seed."
+            ),
+        )
+
+
+def _replicated_distribute_tensor(original):
+    """Keras' JAX `distribute_tensor`, without a collective per replicated variable.
+
+    With several processes, `jax.device_put` onto a sharding that spans them
+    all-gathers the whole value to assert that every process passed the same
+    one (compiling an all-gather per shape): about 0.2 s per variable on this
+    CPU, most of a small job's start-up. For a fully replicated layout (what
+    `DataParallel` gives every variable) each process here places its own
+    copy on its own devices; the processes hold the same values because
+    `keras.distribution.initialize` agreed the seed, and `_WeightsAgree`
+    checks that once per `fit`. Other layouts and traced values go to Keras.
+    """
+    import jax
+
+    @functools.wraps(original)
+    def distribute_tensor(tensor, layout):
+        from keras.src.distribution import TensorLayout
+
+        sharding = layout.backend_layout if isinstance(layout, TensorLayout) else layout
+        if (
+            isinstance(sharding, jax.sharding.Sharding)
+            and not isinstance(tensor, jax.core.Tracer)
+            and not sharding.is_fully_addressable
+            and sharding.is_fully_replicated
+            and (not isinstance(tensor, jax.Array) or tensor.is_fully_addressable)
+        ):
+            value = tensor if isinstance(tensor, jax.Array) else np.asarray(tensor)
+            arrays = [jax.device_put(value, device) for device in sharding.addressable_devices]
+            return jax.make_array_from_single_device_arrays(tuple(value.shape), sharding, arrays)
+        return original(tensor, layout)
+
+    return distribute_tensor
+
+
 class AutoDistribution:
     """Installs the "auto" data-parallel behaviour in one process of a job.
 
@@ -255,6 +319,11 @@ class AutoDistribution:
 
     # -- patches --------------------------------------------------------------
     def install(self) -> None:
+        if self.backend == "jax" and self.num_processes > 1:
+            from keras.src.backend.jax import distribution_lib
+
+            self._saved_distribute_tensor = distribution_lib.distribute_tensor
+            distribution_lib.distribute_tensor = _replicated_distribute_tensor(distribution_lib.distribute_tensor)
         model_cls = keras.Model
         for name in ("fit", "evaluate", "predict", "save", "save_weights"):
             self._saved[name] = model_cls.__dict__.get(name, _MISSING)
@@ -292,6 +361,11 @@ class AutoDistribution:
         model_cls.save_weights = save_weights
 
     def uninstall(self) -> None:
+        if getattr(self, "_saved_distribute_tensor", None) is not None:
+            from keras.src.backend.jax import distribution_lib
+
+            distribution_lib.distribute_tensor = self._saved_distribute_tensor
+            self._saved_distribute_tensor = None
         for name, value in self._saved.items():
             if value is _MISSING:
                 if name in keras.Model.__dict__:
@@ -393,6 +467,8 @@ class AutoDistribution:
         callbacks = list(arguments["callbacks"] or [])
         self._redirect_writers(callbacks)
         own = [_EpochSetter(datasets)]
+        if self.backend == "jax" and self.num_processes > 1:
+            own.append(_WeightsAgree())
         if self.backend == "torch" and self.num_processes > 1:
             _torch_install_on_model(model)
             own.append(_AverageNonTrainable())

@@ -51,6 +51,9 @@ class Job:
         self._thread: threading.Thread | None = None
         self._result: RunResult | None = None
         self._error: JobFailedError | None = None
+        # Called when Ray Train's run ends, before its outcome is recorded
+        # (`cloud.run` prestarts warm processes for the next job there).
+        self._on_end = None
 
     @classmethod
     def load(cls, job_id: str, directory: str | None = None) -> Job:
@@ -113,6 +116,10 @@ class Job:
             raise self._error
         return self._result
 
+    def _job_ended(self, worker_runtime_env=None) -> None:
+        if self._on_end is not None and worker_runtime_env is not None:
+            self._on_end(worker_runtime_env)
+
     def _run(self, trainer) -> None:
         """Runs Ray Train's `fit` and records the outcome (in a thread with wait=False)."""
         from kerasverse.cloud.run import _failure_text
@@ -140,6 +147,7 @@ class Job:
             if main_thread and previous_sigint is not None:
                 signal.signal(signal.SIGINT, previous_sigint)
         value = ray_result.return_value or {}
+        self._job_ended(value.get("runtime_env"))
         checkpoint = ray_result.checkpoint.path if ray_result.checkpoint is not None else None
         write_job_record(self.job_dir, status="SUCCEEDED", checkpoint=checkpoint)
         self._result = RunResult(

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kerasverse.cloud import cluster as cluster_module
+from kerasverse.cloud import warm_pool
 from kerasverse.cloud.machine_config import resolve_machine_config
 from kerasverse.cloud.remote import remote
 
@@ -108,6 +109,13 @@ def _preload_env() -> dict[str, str]:
     if name in (job_env.get("env_vars") or {}) or job_env.get("worker_process_setup_hook"):
         return {}
     return {name: PRELOAD_HOOK}
+
+
+def _prestart_wanted(cluster) -> bool:
+    """Warm processes for the next job: on a Ray this process reaches directly (not Ray Client)."""
+    if os.environ.get("KERASVERSE_CLOUD_PRESTART", "1") == "0":
+        return False
+    return not (isinstance(cluster, str) and cluster.startswith("ray://"))
 
 
 def _new_job_id() -> str:
@@ -310,6 +318,8 @@ def run(
         "stream_logs": stream_logs,
         "stream_all": False,
         "seed": seed,
+        # Shared by the jobs under `root` (JAX; see `worker._use_compilation_cache`).
+        "compilation_cache": os.path.join(root, ".jax-compilation-cache"),
     }
     write_job_record(
         job_dir, job_id=job_id, status="RUNNING", labels=labels, num_processes=num_processes,
@@ -321,6 +331,10 @@ def run(
     from kerasverse.cloud.job import Job
 
     job = Job(job_id, job_dir, labels)
+    if not exit_after and _prestart_wanted(cluster):
+        # The job's processes exit with it: have the next job's ready, with
+        # Keras imported (see `warm_pool`).
+        job._on_end = lambda worker_env: warm_pool.prestart(worker_env, num_processes)
     if not wait and not exit_after:
         thread = threading.Thread(target=job._run, args=(trainer,), daemon=True, name=job_id)
         job._thread = thread

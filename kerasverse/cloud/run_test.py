@@ -210,3 +210,48 @@ def test_a_killed_worker_restarts_the_group_and_resumes_to_the_same_model(local_
         distribution.uninstall()
     for want, have in zip(expected, result.result):
         np.testing.assert_allclose(have, want, rtol=1e-5, atol=1e-6)
+
+
+def process_id_and_start():
+    return os.getpid()
+
+
+@pytest.mark.host
+def test_a_second_job_takes_processes_prestarted_for_it(local_ray, tmp_path):
+    jobs = str(tmp_path / "jobs")
+    first = cloud.run(process_id_and_start, worker_count=1, distribution_strategy=None, checkpoint_dir=jobs)
+    submitted = time.time()
+    second = cloud.run(process_id_and_start, worker_count=1, distribution_strategy=None, checkpoint_dir=jobs)
+    # Ray gives every job new actor processes; cloud.run asked the raylet for the
+    # next job's after the first ended (`warm_pool`), so the chief of the second
+    # job is a process that already existed when it was submitted.
+    assert second.result != first.result
+    assert second.timings["process_start"] < submitted
+
+
+def train_with_per_process_weights(directory):
+    model = _build()
+    model.optimizer.learning_rate.assign(0.0)
+    # A script bug: each process sets its own weights.
+    model.set_weights([w + cloud.process_index() for w in model.get_weights()])
+    x, y = _data()
+    model.fit(x, y, batch_size=16, epochs=1, verbose=0)
+    np.savez(os.path.join(directory, f"rank{cloud.process_index()}.npz"), *model.get_weights())
+
+
+def test_processes_that_build_different_weights(local_ray, tmp_path):
+    jobs = str(tmp_path / "jobs")
+    if keras.backend.backend() == "jax":
+        # Replicated variables skip JAX's per-variable cross-process check;
+        # one check per fit reports the divergence instead.
+        with pytest.raises(cloud.JobFailedError, match="built the model with different weights"):
+            cloud.run(train_with_per_process_weights, args=(str(tmp_path),), worker_count=1, checkpoint_dir=jobs)
+    else:
+        # torch broadcasts the chief's parameters before the first step
+        # (learning rate 0: the weights after fit are the ones trained from).
+        cloud.run(train_with_per_process_weights, args=(str(tmp_path),), worker_count=1, checkpoint_dir=jobs)
+        chief = _build().get_weights()
+        for rank in (0, 1):
+            saved = np.load(tmp_path / f"rank{rank}.npz")
+            for i, want in enumerate(chief):
+                np.testing.assert_allclose(saved[f"arr_{i}"], want, rtol=1e-6)
