@@ -91,6 +91,23 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _match_torch_threads() -> None:
+    """torch's intra-op threads = the CPUs Ray gave this process (`OMP_NUM_THREADS`).
+
+    Ray sets `OMP_NUM_THREADS` when it assigns an actor to a process, but a
+    prestarted process (`warm_pool`) imported torch before that, so torch
+    sized its pool for the whole machine: two 1-CPU processes then ran two
+    threads each on 2 cores, and a step took ~10x longer.
+    """
+    wanted = os.environ.get("OMP_NUM_THREADS", "")
+    if not wanted.isdigit() or int(wanted) < 1:
+        return
+    import torch
+
+    if torch.get_num_threads() != int(wanted):
+        torch.set_num_threads(int(wanted))
+
+
 def _use_compilation_cache(directory: str) -> None:
     """JAX's persistent compilation cache in `directory`, unless the user set one.
 
@@ -127,6 +144,8 @@ def train_loop(config: dict[str, Any]) -> dict[str, Any]:
 
     context = ray.train.get_context()
     rank, size = context.get_world_rank(), context.get_world_size()
+    if "torch" in sys.modules:  # Imported by the preload hook before Ray set the CPUs.
+        _match_torch_threads()
     os.environ[REMOTE_ENV_VAR] = "1"
     os.environ["KERASVERSE_CLOUD_PROCESS_INDEX"] = str(rank)
     os.environ["KERASVERSE_CLOUD_NUM_PROCESSES"] = str(size)
