@@ -8,7 +8,6 @@ batcher, JSON writing -- to a worker thread, so the event loop never blocks.
 
 import hmac
 import re
-import time
 
 import anyio
 import numpy as np
@@ -145,12 +144,10 @@ async def v1(request: Request) -> Response:
 
 
 def _run_v1(state: ServingState, model: ServedModel, version, label, verb: str, body: bytes) -> bytes:
-    started = time.perf_counter()
-    version_text, code = str(version or ""), "OK"
-    try:
+    with state.metrics.timed_request(model.name, version, verb) as record:
         document = json_tensor.loads(body)
         with model.acquire(version, label) as servable:
-            version_text = str(servable.version)
+            record.version = str(servable.version)
             runtime = servable.runtime
             if verb == "predict":
                 arrays, request_format = json_tensor.parse_predict(
@@ -164,14 +161,6 @@ def _run_v1(state: ServingState, model: ServedModel, version, label, verb: str, 
         else:
             response = _classify_regress(outputs, verb)
         return json_tensor.dumps(response)
-    except ServingError as error:
-        code = error.code
-        raise
-    except Exception:
-        code = "INTERNAL"
-        raise
-    finally:
-        state.metrics.record_request(model.name, version_text, verb, code, time.perf_counter() - started)
 
 
 def _may_hold_bools(body: bytes) -> bool:
@@ -296,25 +285,15 @@ def _v2_metadata(model: ServedModel, version) -> dict:
 
 
 def _run_v2(state: ServingState, model: ServedModel, version, body: bytes) -> bytes:
-    started = time.perf_counter()
-    version_text, code = str(version or ""), "OK"
-    try:
+    with state.metrics.timed_request(model.name, version, "infer") as record:
         document = json_tensor.loads(body)
         with model.acquire(version) as servable:
-            version_text = str(servable.version)
+            record.version = str(servable.version)
             runtime = servable.runtime
             arrays, requested = kserve.parse_infer(document, runtime.inputs)
             outputs = servable.predict(_preprocess(runtime, arrays))
             response = kserve.format_infer(model.name, servable.version, outputs, runtime.outputs, requested, document.get("id"))
         return json_tensor.dumps(response)
-    except ServingError as error:
-        code = error.code
-        raise
-    except Exception:
-        code = "INTERNAL"
-        raise
-    finally:
-        state.metrics.record_request(model.name, version_text, "infer", code, time.perf_counter() - started)
 
 
 # ---- monitoring and fallbacks ----

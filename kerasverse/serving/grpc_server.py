@@ -30,7 +30,6 @@ with ModelServer([("digits", "models/digits")], rest_api_port=0, grpc_port=0) as
 import concurrent.futures
 import hmac
 import logging
-import time
 
 import numpy as np
 
@@ -94,25 +93,14 @@ class PredictionHandlers:
             raise ServingError(f'Serving signature key "{name}" not found.', "FAILED_PRECONDITION")
 
     def _timed(self, verb: str, request, work):
-        started = time.perf_counter()
         model, version, label = self._model(request)  # Unknown names are not counted (as on REST): no label per guess.
-        version_text, code = str(version or ""), "OK"
-        try:
+        with self.metrics.timed_request(model.name, version, verb, entrypoint="GRPC", record=verb != "metadata") as record:
             with model.acquire(version, label, api="metadata" if verb == "metadata" else "predict") as servable:
-                version_text = str(servable.version)
+                record.version = str(servable.version)
                 response = work(model, servable)
                 response.model_spec.name = model.name
                 response.model_spec.version.value = servable.version
                 return response
-        except ServingError as error:
-            code = error.code
-            raise
-        except Exception:
-            code = "INTERNAL"
-            raise
-        finally:
-            if verb != "metadata":
-                self.metrics.record_request(model.name, version_text, verb, code, time.perf_counter() - started, entrypoint="GRPC")
 
     # ---- PredictionService ----
 

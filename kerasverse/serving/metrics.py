@@ -1,7 +1,11 @@
 """`Metrics`: request counts, latency and batch-size histograms in Prometheus' text format."""
 
 import bisect
+import contextlib
 import threading
+import time
+
+from kerasverse.serving.errors import ServingError
 
 # TF Serving's metric names (`:tensorflow:serving:...`), so existing dashboards keep working.
 REQUEST_COUNT = ":tensorflow:serving:request_count"
@@ -16,6 +20,13 @@ def _labels(labels: dict) -> str:
         return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
     return ",".join(f'{key}="{escape(value)}"' for key, value in labels.items())
+
+
+class RequestRecord:
+    """The version label of a request being timed (`Metrics.timed_request`)."""
+
+    def __init__(self, version: str):
+        self.version = version
 
 
 class _Histogram:
@@ -45,6 +56,28 @@ class Metrics:
         self._counts: dict[tuple, int] = {}
         self._latency: dict[tuple, _Histogram] = {}
         self._batches: dict[tuple, _Histogram] = {}
+
+    @contextlib.contextmanager
+    def timed_request(self, model: str, version, api: str, entrypoint: str = "REST", record: bool = True):
+        """Counts one request and its latency, with the status it ended with.
+
+        Yields a `RequestRecord` whose `version` the caller sets once the
+        servable is chosen. A `ServingError` counts with its code, any other
+        exception as INTERNAL; both are re-raised.
+        """
+        request = RequestRecord(str(version or ""))
+        started, code = time.perf_counter(), "OK"
+        try:
+            yield request
+        except ServingError as error:
+            code = error.code
+            raise
+        except Exception:
+            code = "INTERNAL"
+            raise
+        finally:
+            if record:
+                self.record_request(model, request.version, api, code, time.perf_counter() - started, entrypoint)
 
     def record_request(self, model: str, version: str, api: str, status: str, seconds: float, entrypoint: str = "REST") -> None:
         key = (("model_name", model), ("version", version), ("API", api), ("entrypoint", entrypoint), ("status", status))
