@@ -334,7 +334,7 @@ def run(
     if not exit_after and _prestart_wanted(cluster):
         # The job's processes exit with it: have the next job's ready, with
         # Keras imported (see `warm_pool`).
-        job._on_end = lambda worker_env: warm_pool.prestart(worker_env, num_processes)
+        job._on_end = lambda worker_env: warm_pool.prestart_next_job(worker_env, num_processes)
     if not wait and not exit_after:
         thread = threading.Thread(target=job._run, args=(trainer,), daemon=True, name=job_id)
         job._thread = thread

@@ -13,7 +13,9 @@ processes as the job had, with the runtime environment the job's processes
 reported (Ray Train's variables included, so the raylet matches them), kept for
 `KEEP_ALIVE_S`. Each runs the preload hook (`worker.preload`) at start, so
 Keras and the backend are imported before the next job asks for them; the
-next job's actors start in ~0.1 s instead of several seconds.
+next job's actors start in ~0.1 s instead of several seconds. It also asks
+for five processes for the next run's Ray Train controller and the
+controller's helper actors (`train_helper_environments`).
 
 This is an optimization only: it uses Ray internals (the raylet's gRPC
 service), and anything that fails here is ignored — the job then starts its
@@ -25,11 +27,37 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 
 logger = logging.getLogger(__name__)
 
 # How long idle prestarted processes wait for the next job (seconds).
 KEEP_ALIVE_S = 600
+
+
+def train_helper_environments() -> list[tuple[str, int]]:
+    """The runtime environments of Ray Train's own per-run actors, serialized.
+
+    Every run starts a controller (created by the driver with Ray Train's
+    environment variables) and, from the controller, a placement-group
+    cleaner, a synchronization actor, a dataset manager and a preemption
+    watcher, which get the
+    controller's environment. Returns `(serialized environment, processes)`
+    pairs; empty when this Ray Train has no such constants.
+    """
+    try:
+        from ray.runtime_env import RuntimeEnv
+        from ray.train.v2._internal import constants
+
+        env_vars = constants.get_env_vars_to_propagate()
+        env_vars.setdefault(
+            constants.RAY_WARN_BLOCKING_GET_INSIDE_ASYNC_ENV_VAR,
+            constants.DEFAULT_RAY_WARN_BLOCKING_GET_INSIDE_ASYNC_VALUE,
+        )
+    except Exception:
+        return []
+    return [(RuntimeEnv(env_vars=env_vars).serialize(), 5)]
 
 
 def prestart(runtime_env: str, num_workers: int, keep_alive_s: int = KEEP_ALIVE_S) -> bool:
@@ -84,3 +112,27 @@ def prestart(runtime_env: str, num_workers: int, keep_alive_s: int = KEEP_ALIVE_
     except Exception as error:  # Another Ray version, a remote client, ...: start cold.
         logger.debug("kerasverse.cloud: could not prestart worker processes (%s).", error)
         return False
+
+
+def prestart_next_job(worker_runtime_env: str, num_processes: int) -> bool:
+    """After a job: processes for the next one's workers, then for Ray Train's own actors.
+
+    The raylet starts a bounded number of processes at a time (by default as
+    many as the node has CPUs) and drops prestart requests beyond that, so the
+    workers' are asked for first and Ray Train's, two at a time, from a
+    background thread a little later.
+    """
+    started = prestart(worker_runtime_env, num_processes)
+    helpers = train_helper_environments() if started else []
+    if helpers:
+        threading.Thread(target=_prestart_in_steps, args=(helpers,), daemon=True,
+                         name="kerasverse-cloud-prestart").start()
+    return started
+
+
+def _prestart_in_steps(environments: list[tuple[str, int]], step: int = 2, pause_s: float = 2.0) -> None:
+    for environment, count in environments:
+        while count > 0:
+            time.sleep(pause_s)
+            prestart(environment, min(step, count))
+            count -= step
