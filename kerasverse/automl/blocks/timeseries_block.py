@@ -11,7 +11,7 @@ from kerasverse.automl.blocks.rnn_block import RNNBlock
 
 # Ridge penalties tried for the linear start, per training window, on the
 # standardized window (0 is ordinary least squares).
-PENALTIES = (0.0,) + tuple(float(f"{10.0 ** (e / 2):.0e}") for e in range(-10, 3))
+PENALTIES = (0.0, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
 
 
 class TimeseriesBlock(Block):
