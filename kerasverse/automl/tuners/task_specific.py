@@ -3,6 +3,12 @@ restricted to search spaces that run offline and converge in few epochs."""
 
 from kerasverse.automl.tuners.greedy import Greedy
 
+# The forecaster's tuner does more than first trials (a closed-form linear start): its own module.
+from kerasverse.automl.tuners.timeseries_forecaster_tuner import TIMESERIES_FORECASTER  # noqa: F401
+from kerasverse.automl.tuners.timeseries_forecaster_tuner import (
+    TimeseriesForecasterTuner,  # noqa: F401
+)
+
 IMAGE_CLASSIFIER = [
     {
         "image_block_1/block_type": "vanilla",
@@ -89,19 +95,6 @@ STRUCTURED_DATA_REGRESSOR = [
 ]
 STRUCTURED_DATA_REGRESSOR.append({**STRUCTURED_DATA_REGRESSOR[0], "learning_rate": 1e-2})
 
-TIMESERIES_FORECASTER = [
-    {
-        "timeseries_block_1/block_type": "dense",
-        "timeseries_block_1/dense_block_1/num_layers": 1,
-        "timeseries_block_1/dense_block_1/use_batchnorm": False,
-        "timeseries_block_1/dense_block_1/dropout": 0.0,
-        "timeseries_block_1/dense_block_1/units_0": 64,
-        "regression_head_1/dropout": 0.0,
-        "optimizer": "adam",
-        "learning_rate": 1e-2,
-    },
-]
-
 
 def _tuner(name, initial_hps):
     def __init__(self, **kwargs):
@@ -115,4 +108,3 @@ TextClassifierTuner = _tuner("TextClassifierTuner", TEXT_CLASSIFIER)
 TextRegressorTuner = _tuner("TextRegressorTuner", TEXT_REGRESSOR)
 StructuredDataClassifierTuner = _tuner("StructuredDataClassifierTuner", STRUCTURED_DATA_CLASSIFIER)
 StructuredDataRegressorTuner = _tuner("StructuredDataRegressorTuner", STRUCTURED_DATA_REGRESSOR)
-TimeseriesForecasterTuner = _tuner("TimeseriesForecasterTuner", TIMESERIES_FORECASTER)
