@@ -82,8 +82,19 @@ def run_one(side, task, seed, max_trials, epochs):
     import keras
 
     if side == "autokeras":
-        # (keras.utils.set_random_seed imports TensorFlow when installed: not on our side.)
         keras.utils.set_random_seed(seed)
+    else:
+        # What keras.utils.set_random_seed does, without the TensorFlow import it makes when
+        # TensorFlow is installed: Python's seed (Keras' unseeded initializers draw from it after
+        # each clear_session), NumPy's and torch's (the batch shuffling).
+        import random
+
+        random.seed(seed)
+        np.random.seed(seed)
+        if keras.backend.backend() == "torch":
+            import torch
+
+            torch.manual_seed(seed)
     x_train, x_test, y_train, y_test = load(task, seed)
     directory = tempfile.mkdtemp()
     common = dict(max_trials=max_trials, overwrite=True, seed=seed, directory=directory)
