@@ -12,6 +12,10 @@ ImageBlock(block_type="vanilla") -> ClassificationHead)` on both sides
 trial 2); tables and text use each library's task class with its default
 tuner. Same `max_trials`, same `epochs`, same train/test split per seed.
 
+Both sides are seeded alike (autokeras: `keras.utils.set_random_seed(seed)`; ours: the
+Python, NumPy and torch seeds that call sets, without the TensorFlow import it makes).
+Each library keeps its default thread count (one intra-op thread would speed up both).
+
 Both children get `OMP_WAIT_POLICY=PASSIVE` (torch's OpenMP workers otherwise
 spin, and on a loaded machine that made our torch side 10-15x slower).
 
