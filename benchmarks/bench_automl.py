@@ -12,6 +12,10 @@ ImageBlock(block_type="vanilla") -> ClassificationHead)` on both sides
 trial 2); tables and text use each library's task class with its default
 tuner. Same `max_trials`, same `epochs`, same train/test split per seed.
 
+Both sides are seeded alike (autokeras: `keras.utils.set_random_seed(seed)`; ours: the
+Python, NumPy and torch seeds that call sets, without the TensorFlow import it makes).
+Each library keeps its default thread count (one intra-op thread would speed up both).
+
 Both children get `OMP_WAIT_POLICY=PASSIVE` (torch's OpenMP workers otherwise
 spin, and on a loaded machine that made our torch side 10-15x slower).
 
@@ -82,8 +86,19 @@ def run_one(side, task, seed, max_trials, epochs):
     import keras
 
     if side == "autokeras":
-        # (keras.utils.set_random_seed imports TensorFlow when installed: not on our side.)
         keras.utils.set_random_seed(seed)
+    else:
+        # What keras.utils.set_random_seed does, without the TensorFlow import it makes when
+        # TensorFlow is installed: Python's seed (Keras' unseeded initializers draw from it after
+        # each clear_session), NumPy's and torch's (the batch shuffling).
+        import random
+
+        random.seed(seed)
+        np.random.seed(seed)
+        if keras.backend.backend() == "torch":
+            import torch
+
+            torch.manual_seed(seed)
     x_train, x_test, y_train, y_test = load(task, seed)
     directory = tempfile.mkdtemp()
     common = dict(max_trials=max_trials, overwrite=True, seed=seed, directory=directory)

@@ -59,6 +59,7 @@ from kerasverse.automl.tasks import TextRegressor
 from kerasverse.automl.tasks import TimeseriesForecaster
 from kerasverse.automl.tuners import AutoTuner
 from kerasverse.automl.tuners import BayesianOptimization
+from kerasverse.automl.tuners import BestTrialPruner
 from kerasverse.automl.tuners import Greedy
 from kerasverse.automl.tuners import Hyperband
 from kerasverse.automl.tuners import RandomSearch
@@ -74,7 +75,7 @@ CUSTOM_OBJECTS = {
 }
 
 __all__ = [
-    "AutoModel", "AutoTuner", "BayesianOptimization", "Block", "CUSTOM_OBJECTS", "CastToFloat32",
+    "AutoModel", "AutoTuner", "BayesianOptimization", "BestTrialPruner", "Block", "CUSTOM_OBJECTS", "CastToFloat32",
     "ClassificationHead", "ConvBlock", "DenseBlock", "EfficientNetBlock", "Embedding", "ExpandLastDim",
     "Flatten", "Graph", "Greedy", "Head", "Hyperband", "ImageAugmentation", "ImageBlock", "ImageClassifier",
     "ImageInput", "ImageRegressor", "Input", "Merge", "Node", "Normalization", "PreprocessedModel",

@@ -13,6 +13,7 @@ from kerasverse.automl import nodes as nodes_module
 from kerasverse.automl.graph import Graph
 from kerasverse.automl.head import Head
 from kerasverse.automl.tuners import get_tuner_class
+from kerasverse.automl.tuners.best_trial_pruner import BestTrialPruner
 
 STATE_FILE = "automl_state.json"
 # The final model's weights; its architecture is the best trial's (rebuilt from the
@@ -95,7 +96,10 @@ class AutoModel:
         overwrite: Start over (True) or resume the study (False).
         seed: Random seed (search and data split).
         max_model_size: Models with more parameters fail their trial.
-        **kwargs: Passed to the tuner (e.g. `storage=`, `pruner=`).
+        **kwargs: Passed to the tuner (e.g. `storage=`, `pruner=`). The
+            default `pruner` is `ak.BestTrialPruner()` (a trial far behind
+            the best one at the same epoch stops); `pruner=None` runs every
+            trial to its last epoch.
 
     Example:
 
@@ -131,6 +135,9 @@ class AutoModel:
         self.seed = seed
         self.max_model_size = max_model_size
         tuner_class = get_tuner_class(tuner)
+        # A trial clearly behind the best one at the same epoch stops early
+        # (`pruner=None` runs every trial to its last epoch).
+        kwargs.setdefault("pruner", BestTrialPruner())
         self.tuner = tuner_class(
             hypermodel=self.graph, objective=objective, max_trials=max_trials, directory=directory,
             project_name=project_name, seed=seed, overwrite=overwrite, max_model_size=max_model_size,

@@ -20,7 +20,8 @@ class TextBlock(Block):
 
     - "vanilla": Embedding -> ConvBlock -> SpatialReduction -> DenseBlock.
     - "transformer": `TokenAndPositionEmbedding` + `TransformerEncoder`, mean-pooled.
-    - "ngram": the mean embedding of tokens and hashed bigrams (fastText-style).
+    - "ngram": the mean embedding of tokens and hashed bigrams (fastText-style;
+      `min(20000, 4 * vocabulary_size)` bigram buckets).
     - "bert": a small `BertBackbone` trained from scratch, its pooled output.
 
     Args:
@@ -69,7 +70,11 @@ class TextBlock(Block):
             from kerasverse.automl.keras_layers import NgramEmbedding
 
             dim = hp.Choice("embedding_dim", [32, 64, 128], default=64)
-            x = NgramEmbedding(vocabulary_size, num_buckets=20000, embedding_dim=int(dim))(x)
+            # The bigram table scales with the learned vocabulary (at most 20000
+            # rows): a small corpus leaves most of a 20000-row table untrained,
+            # and its dense Adam update was 80% of the step (20000 x 64 floats).
+            num_buckets = min(20000, 4 * vocabulary_size)
+            x = NgramEmbedding(vocabulary_size, num_buckets=num_buckets, embedding_dim=int(dim))(x)
             dropout = hp.Choice("dropout", [0.0, 0.25, 0.5], default=0.0)
             return keras.layers.Dropout(float(dropout))(x) if dropout else x
         if block_type == "transformer":

@@ -3,6 +3,7 @@
 
 from kerasverse.automl.tuners.auto_tuner import AutoTuner
 from kerasverse.automl.tuners.bayesian_optimization import BayesianOptimization
+from kerasverse.automl.tuners.best_trial_pruner import BestTrialPruner
 from kerasverse.automl.tuners.greedy import Greedy
 from kerasverse.automl.tuners.greedy import GreedyOracle
 from kerasverse.automl.tuners.hyperband import Hyperband
@@ -33,5 +34,5 @@ def get_tuner_class(tuner):
     )
 
 
-__all__ = ["AutoTuner", "BayesianOptimization", "Greedy", "GreedyOracle", "Hyperband", "RandomSearch",
+__all__ = ["AutoTuner", "BayesianOptimization", "BestTrialPruner", "Greedy", "GreedyOracle", "Hyperband", "RandomSearch",
            "TUNER_CLASSES", "get_tuner_class"]

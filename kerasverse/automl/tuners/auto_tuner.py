@@ -5,6 +5,7 @@ import os
 import time
 
 from kerasverse.tuner import errors
+from kerasverse.tuner.engine import tuner_utils
 from kerasverse.tuner.engine.tuner import Tuner
 
 
@@ -19,6 +20,41 @@ def _time_limit_callback(deadline):
                 self.model.stop_training = True
 
     return TimeLimit()
+
+
+def _best_weights_callback(objective, path):
+    import keras
+
+    class BestWeights(keras.callbacks.Callback):
+        """Keeps the best epoch's weights (the last epoch's when the
+        objective is not in the logs) and saves them to `path` at the end."""
+
+        def __init__(self):
+            super().__init__()
+            self.best_value = None
+            self.best_weights = None
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            if objective.has_value(logs):
+                value = float(objective.get_value(logs))
+                if value != value and self.best_weights is not None:
+                    return  # NaN: keep what was kept.
+                if value == value and self.best_value is not None and not objective.better_than(value, self.best_value):
+                    return
+                self.best_value = value if value == value else None
+            self.best_weights = self.model.get_weights()
+
+        def on_train_end(self, logs=None):
+            if self.best_weights is None:
+                return
+            last = self.model.get_weights()
+            self.model.set_weights(self.best_weights)
+            self.model.save_weights(path)
+            self.model.set_weights(last)
+            self.best_weights = None
+
+    return BestWeights()
 
 
 class AutoTuner(Tuner):
@@ -76,12 +112,35 @@ class AutoTuner(Tuner):
             # No trial starts after the time limit: the oracle sees the budget as spent.
             self.oracle.max_trials = len(self.oracle.trials)
 
+    def run_trial(self, trial, *args, **kwargs):
+        self._executions_run = 0
+        return super().run_trial(trial, *args, **kwargs)
+
     def _build_and_fit_model(self, trial, *args, **kwargs):
         hp = trial.hyperparameters
         model = self._try_build(hp)
         with open(os.path.join(self.get_trial_dir(trial.trial_id), "automl_trial.json"), "w") as file:
             json.dump({"params": int(model.count_params())}, file)
+        execution = getattr(self, "_executions_run", 0)
+        self._executions_run = execution + 1
+        kwargs["callbacks"] = self._checkpoint_once(trial, execution, kwargs.get("callbacks") or [])
         return self.hypermodel.fit(hp, model, *args, **kwargs)
+
+    def _checkpoint_once(self, trial, execution, callbacks):
+        """The tuner's trial callback writes the checkpoint at every better
+        epoch (an h5 file: 50-100 ms each, as long as an epoch of a small
+        model); here it only reports the epochs (and pruning), and the best
+        epoch's weights are kept in memory and written once, when the
+        training ends (stopped early, pruned or at its last epoch)."""
+        replaced = []
+        for callback in callbacks:
+            if type(callback).__name__ == "TunerCallback" and type(callback).__module__ == tuner_utils.__name__:
+                replaced += tuner_utils.make_callbacks(self, trial, execution, None)
+                if execution == 0:
+                    replaced.append(_best_weights_callback(self.oracle.objective, self._checkpoint_path(trial.trial_id)))
+            else:
+                replaced.append(callback)
+        return replaced
 
     def build_best_model(self):
         """A fresh (untrained) model of the best trial's hyperparameters."""

@@ -23,9 +23,11 @@ def _groups(names):
 
 
 class GreedyOracle(oracle_module.Oracle):
-    """Tries `initial_hps` first, then, each trial, re-samples one group of
-    hyperparameters (a block, a sub-block, or a single value; smaller groups
-    are likelier) and keeps the best trial's values for the rest.
+    """Tries `initial_hps` first (without them: the search space's
+    defaults, the blocks' known-good values), then, each trial, re-samples
+    one group of hyperparameters (a block, a sub-block, or a single value;
+    smaller groups are likelier) and keeps the best trial's values for the
+    rest.
 
     Args:
         initial_hps: A list of `{name: value}` dicts tried first.
@@ -67,6 +69,16 @@ class GreedyOracle(oracle_module.Oracle):
                 hps.values = dict(values)
                 hps.ensure_active_values()
                 self._tried_so_far.add(self._compute_values_hash(hps.values))
+                return {"status": TrialStatus.RUNNING, "values": dict(hps.values)}
+        if not self.initial_hps:
+            # No known-good configurations given: the blocks' defaults are
+            # one (AutoKeras 3.0 mutates them already in its first trial).
+            hps = self.hyperparameters.copy()
+            hps.values = {}
+            hps.ensure_active_values()
+            values_hash = self._compute_values_hash(hps.values)
+            if values_hash not in self._tried_so_far:
+                self._tried_so_far.add(values_hash)
                 return {"status": TrialStatus.RUNNING, "values": dict(hps.values)}
         rng = np.random.default_rng(self._seed_state)
         for _ in range(self._max_collisions):

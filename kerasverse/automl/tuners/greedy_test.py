@@ -50,3 +50,18 @@ def test_state_round_trip_keeps_the_tried_initial_hps():
     restored = GreedyOracle(objective="val_loss", max_trials=5, initial_hps=[{"learning_rate": 1e-2}])
     restored.set_state(oracle.get_state())
     assert restored._tried_initial_hps == [True]
+
+
+def test_without_initial_hps_the_defaults_come_first_then_mutations():
+    oracle = GreedyOracle(objective="val_loss", max_trials=5, seed=3)
+    oracle.update_space(_space())
+    first = oracle.create_trial("tuner0")
+    defaults = {"dense_block_1/num_layers": 2, "dense_block_1/units_0": 32,
+                "classification_head_1/dropout": 0.0, "learning_rate": 1e-3}
+    assert first.hyperparameters.values == defaults
+    oracle.update_trial(first.trial_id, {"val_loss": 0.1})
+    first.status = TrialStatus.COMPLETED
+    oracle.end_trial(first)
+    second = oracle.create_trial("tuner0")
+    assert second.hyperparameters.values != defaults
+    assert set(second.hyperparameters.values) == set(defaults)
