@@ -16,9 +16,9 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 
 # Extras for the runtime venv and the test venv (same venv, test adds oracles).
 # The demo exports LiteRT too, so it takes the [litert] extra (TensorFlow, used
-# only by that exporter, in a child process).
-DEMO_EXTRAS := all,litert
-TEST_EXTRAS := all,litert,test
+# only by that exporter, in a child process), and [demo] (the penguin CSV).
+DEMO_EXTRAS := all,litert,demo
+TEST_EXTRAS := all,litert,demo,test
 BENCH_PEERS := keras-tuner==1.4.8 optuna optuna-dashboard pycocotools keras-hub==0.32.0 keras-cv==0.9.0 \
 	tensorflow-model-optimization==0.8.1 tf-keras
 # The official TF.js converter pins TensorFlow 2.19 and tensorflow-decision-forests,
