@@ -25,6 +25,7 @@ Ray job and die with it (or after `KEEP_ALIVE_S` idle).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -42,8 +43,7 @@ def train_helper_environments() -> list[tuple[str, int]]:
     Every run starts a controller (created by the driver with Ray Train's
     environment variables) and, from the controller, a placement-group
     cleaner, a synchronization actor, a dataset manager and a preemption
-    watcher, which get the
-    controller's environment. Returns `(serialized environment, processes)`
+    watcher, which get the controller's environment. Returns `(serialized environment, processes)`
     pairs; empty when this Ray Train has no such constants.
     """
     try:
@@ -91,9 +91,7 @@ def prestart(runtime_env: str, num_workers: int, keep_alive_s: int = KEEP_ALIVE_
         from ray.runtime_env import RuntimeEnv
 
         context = ray.get_runtime_context()
-        node_id = context.get_node_id()
-        node = next(n for n in ray.nodes() if n.get("NodeID") == node_id and n.get("Alive"))
-        address = f"{node['NodeManagerAddress']}:{node['NodeManagerPort']}"
+        address = _raylet_address(context.get_node_id())
         info = get_runtime_env_info(RuntimeEnv(**environment), serialize=False)
         info.serialized_runtime_env = runtime_env
         request = node_manager_pb2.PrestartWorkersRequest(
@@ -112,6 +110,15 @@ def prestart(runtime_env: str, num_workers: int, keep_alive_s: int = KEEP_ALIVE_
     except Exception as error:  # Another Ray version, a remote client, ...: start cold.
         logger.debug("kerasverse.cloud: could not prestart worker processes (%s).", error)
         return False
+
+
+@functools.lru_cache(maxsize=8)
+def _raylet_address(node_id: str) -> str:
+    """`host:port` of the raylet of node `node_id` (fixed for the node's life)."""
+    import ray
+
+    node = next(n for n in ray.nodes() if n.get("NodeID") == node_id and n.get("Alive"))
+    return f"{node['NodeManagerAddress']}:{node['NodeManagerPort']}"
 
 
 def prestart_next_job(worker_runtime_env: str, num_processes: int) -> bool:
