@@ -112,35 +112,23 @@ class AutoTuner(Tuner):
             # No trial starts after the time limit: the oracle sees the budget as spent.
             self.oracle.max_trials = len(self.oracle.trials)
 
-    def run_trial(self, trial, *args, **kwargs):
-        self._executions_run = 0
-        return super().run_trial(trial, *args, **kwargs)
-
     def _build_and_fit_model(self, trial, *args, **kwargs):
         hp = trial.hyperparameters
         model = self._try_build(hp)
         with open(os.path.join(self.get_trial_dir(trial.trial_id), "automl_trial.json"), "w") as file:
             json.dump({"params": int(model.count_params())}, file)
-        execution = getattr(self, "_executions_run", 0)
-        self._executions_run = execution + 1
-        kwargs["callbacks"] = self._checkpoint_once(trial, execution, kwargs.get("callbacks") or [])
         return self.hypermodel.fit(hp, model, *args, **kwargs)
 
-    def _checkpoint_once(self, trial, execution, callbacks):
+    def _trial_callbacks(self, trial, execution):
         """The tuner's trial callback writes the checkpoint at every better
         epoch (an h5 file: 50-100 ms each, as long as an epoch of a small
         model); here it only reports the epochs (and pruning), and the best
         epoch's weights are kept in memory and written once, when the
         training ends (stopped early, pruned or at its last epoch)."""
-        replaced = []
-        for callback in callbacks:
-            if type(callback).__name__ == "TunerCallback" and type(callback).__module__ == tuner_utils.__name__:
-                replaced += tuner_utils.make_callbacks(self, trial, execution, None)
-                if execution == 0:
-                    replaced.append(_best_weights_callback(self.oracle.objective, self._checkpoint_path(trial.trial_id)))
-            else:
-                replaced.append(callback)
-        return replaced
+        callbacks = tuner_utils.make_callbacks(self, trial, execution, None)
+        if execution == 0:
+            callbacks.append(_best_weights_callback(self.oracle.objective, self._checkpoint_path(trial.trial_id)))
+        return callbacks
 
     def build_best_model(self):
         """A fresh (untrained) model of the best trial's hyperparameters."""

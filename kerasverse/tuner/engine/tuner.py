@@ -296,12 +296,15 @@ class Tuner(base_tuner.BaseTuner):
             copied_kwargs = copy.copy(kwargs)
             callbacks = [copy.deepcopy(c) for c in original_callbacks]
             self._configure_tensorboard_dir(callbacks, trial, execution)
-            callbacks += tuner_utils.make_callbacks(
-                self, trial, execution, self._checkpoint_path(trial.trial_id)
-            )
+            callbacks += self._trial_callbacks(trial, execution)
             copied_kwargs["callbacks"] = callbacks
             histories.append(self._build_and_fit_model(trial, *args, **copied_kwargs))
         return histories
+
+    def _trial_callbacks(self, trial, execution):
+        """The callbacks the tuner adds to each `fit` of a trial: hooks,
+        intermediate values with pruning, and the best-epoch checkpoint."""
+        return tuner_utils.make_callbacks(self, trial, execution, self._checkpoint_path(trial.trial_id))
 
     def _configure_tensorboard_dir(self, callbacks, trial, execution=0):
         """Gives each trial's TensorBoard callback its own folder,
