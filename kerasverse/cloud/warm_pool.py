@@ -60,7 +60,8 @@ def train_helper_environments() -> list[tuple[str, int]]:
     return [(RuntimeEnv(env_vars=env_vars).serialize(), 5)]
 
 
-def prestart(runtime_env: str, num_workers: int, keep_alive_s: int = KEEP_ALIVE_S) -> bool:
+def prestart(runtime_env: str, num_workers: int, keep_alive_s: int = KEEP_ALIVE_S,
+             target: tuple[str, str] | None = None) -> bool:
     """Asks the local raylet for `num_workers` idle processes with `runtime_env`.
 
     Args:
@@ -73,6 +74,8 @@ def prestart(runtime_env: str, num_workers: int, keep_alive_s: int = KEEP_ALIVE_
             merges it with the controller's.
         num_workers: How many processes.
         keep_alive_s: How long they wait idle.
+        target: `(raylet address, job id hex)`, from `local_target()`;
+            looked up when not given.
 
     Only environments made of `env_vars` are prestarted (a `working_dir` or
     `pip` environment is set up per job). Returns whether the raylet took
@@ -82,7 +85,6 @@ def prestart(runtime_env: str, num_workers: int, keep_alive_s: int = KEEP_ALIVE_
         environment = json.loads(runtime_env)
         if num_workers <= 0 or set(environment) - {"env_vars"}:
             return False
-        import ray
         from ray._private.grpc_utils import init_grpc_channel
         from ray._private.utils import get_runtime_env_info
         from ray.core.generated import common_pb2
@@ -90,13 +92,16 @@ def prestart(runtime_env: str, num_workers: int, keep_alive_s: int = KEEP_ALIVE_
         from ray.core.generated import node_manager_pb2_grpc
         from ray.runtime_env import RuntimeEnv
 
-        context = ray.get_runtime_context()
-        address = _raylet_address(context.get_node_id())
+        if target is None:
+            target = local_target()
+            if target is None:
+                return False
+        address, job_id = target
         info = get_runtime_env_info(RuntimeEnv(**environment), serialize=False)
         info.serialized_runtime_env = runtime_env
         request = node_manager_pb2.PrestartWorkersRequest(
             language=common_pb2.Language.PYTHON,
-            job_id=bytes.fromhex(context.get_job_id()),
+            job_id=bytes.fromhex(job_id),
             runtime_env_info=info,
             keep_alive_duration_secs=int(keep_alive_s),
             num_workers=int(num_workers),
@@ -110,6 +115,20 @@ def prestart(runtime_env: str, num_workers: int, keep_alive_s: int = KEEP_ALIVE_
     except Exception as error:  # Another Ray version, a remote client, ...: start cold.
         logger.debug("kerasverse.cloud: could not prestart worker processes (%s).", error)
         return False
+
+
+def local_target() -> tuple[str, str] | None:
+    """`(raylet address, job id)` of this driver, or None when Ray is not initialized.
+
+    Never initializes Ray: after `ray.shutdown()`, most of Ray's API (the
+    runtime context included) would start a new local Ray instead.
+    """
+    import ray
+
+    if not ray.is_initialized():
+        return None
+    context = ray.get_runtime_context()
+    return _raylet_address(context.get_node_id()), context.get_job_id()
 
 
 @functools.lru_cache(maxsize=8)
@@ -129,17 +148,34 @@ def prestart_next_job(worker_runtime_env: str, num_processes: int) -> bool:
     workers' are asked for first and Ray Train's, two at a time, from a
     background thread a little later.
     """
-    started = prestart(worker_runtime_env, num_processes)
+    try:
+        target = local_target()
+    except Exception as error:
+        logger.debug("kerasverse.cloud: no raylet to prestart on (%s).", error)
+        return False
+    if target is None:  # Ray was shut down before the job's end was seen.
+        return False
+    started = prestart(worker_runtime_env, num_processes, target=target)
     helpers = train_helper_environments() if started else []
     if helpers:
-        threading.Thread(target=_prestart_in_steps, args=(helpers,), daemon=True,
+        threading.Thread(target=_prestart_in_steps, args=(helpers, target), daemon=True,
                          name="kerasverse-cloud-prestart").start()
     return started
 
 
-def _prestart_in_steps(environments: list[tuple[str, int]], step: int = 2, pause_s: float = 2.0) -> None:
+def _prestart_in_steps(environments: list[tuple[str, int]], target: tuple[str, str],
+                       step: int = 2, pause_s: float = 2.0) -> None:
+    """Prestarts `environments` a few processes at a time, on the raylet and job of `target`.
+
+    Runs in a background thread: stops as soon as Ray is shut down, and asks
+    Ray nothing that would start a new one (only `ray.is_initialized`).
+    """
+    import ray
+
     for environment, count in environments:
         while count > 0:
             time.sleep(pause_s)
-            prestart(environment, min(step, count))
+            if not ray.is_initialized():
+                return
+            prestart(environment, min(step, count), target=target)
             count -= step
