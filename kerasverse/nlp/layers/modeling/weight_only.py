@@ -9,8 +9,10 @@ product per weight and token, memory-bandwidth bound) gets about 2x *slower*
 than float32, and Keras' default int8 mode (int8 activations, int8 x int8
 dot) is slower still on CPU.
 
-`project(layer, inputs)` computes the same product one block of kernel rows
-at a time inside a loop: each block is converted into a buffer that stays in
+For decoding (up to `int8_kernels.MAX_ROWS` activation rows, float32, on
+CPU) `project` calls the C++ kernel in `int8_kernels`, which reads each int8
+weight once and widens it in registers. Otherwise it computes the same
+product one block of kernel rows at a time inside a loop: each block is converted into a buffer that stays in
 the CPU cache and multiplied there, so memory traffic per token is the int8
 bytes. It handles `Dense`/`EinsumDense` in weight-only int8 mode on JAX;
 every other case (float layers, int8 activations, int4, LoRA, torch) is the
@@ -20,6 +22,8 @@ summation order.
 
 import keras
 from keras import ops
+
+from kerasverse.nlp.layers.modeling import int8_kernels
 
 # Kernel rows per loop step (at most): 256 x 3072 float32 is 3 MB (L3 resident).
 BLOCK_ROWS = 256
@@ -47,8 +51,11 @@ def _row_block(rows):
 def blocked_matmul(x, kernel, dtype):
     """`x @ cast(kernel, dtype)` for a 2-D int8 `kernel` (K, N), K in row blocks.
 
-    Returns None when K has no usable block size (the caller falls back).
+    Few float32 rows go to the CPU kernel (`int8_kernels.matmul`). Returns
+    None when K has no usable block size (the caller falls back).
     """
+    if int8_kernels.usable(x, kernel):
+        return int8_kernels.matmul(x, kernel)
     rows, columns = kernel.shape
     block = _row_block(rows)
     if block is None or block == rows:
@@ -69,8 +76,11 @@ def blocked_matmul_transposed(x, kernel, dtype):
 
     For a tied embedding (vocabulary, width): each step converts a block of
     vocabulary rows and writes its logits; a last partial block is done
-    outside the loop.
+    outside the loop. Few float32 rows go to the CPU kernel
+    (`int8_kernels.matmul_transposed`).
     """
+    if int8_kernels.usable(x, kernel):
+        return int8_kernels.matmul_transposed(x, kernel)
     rows, width = kernel.shape
     block = min(REVERSE_BLOCK_ROWS, rows)
     num_full = rows // block
