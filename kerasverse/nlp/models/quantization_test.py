@@ -143,6 +143,53 @@ class QuantizedGPT2Test(TestCase):
         embedding.quantize("int8", config=config)
         self.assertAllClose(embedding(x, reverse=True), expected, atol=0.01)
 
+    def test_default_int8_projection_equals_the_layers_own_call(self):
+        # Keras' default int8 (int8 inputs too): for few rows on JAX CPU the
+        # int8 kernel multiplies the inputs' int8 values; the result and the
+        # inputs' gradient must be Keras' own.
+        x = np.random.default_rng(1).standard_normal((2, 3, 64)).astype("float32")
+        dense = keras.layers.Dense(96, activation="relu")
+        dense.build((None, 3, 64))
+        output = keras.layers.EinsumDense("abcd,cde->abe", output_shape=(None, 64), bias_axes="e")
+        output.build((None, 3, 4, 16))
+        embedding = ReversibleEmbedding(VOCABULARY, 64)
+        embedding.build((None,))
+        def project(layer, inputs):
+            return weight_only.project(layer, inputs)
+
+        def own(layer, inputs):
+            return layer(inputs)
+
+        def reverse(layer, inputs):
+            return layer(inputs, reverse=True)
+
+        def core_reverse(layer, inputs):
+            return keras.layers.ReversibleEmbedding._int8_call(layer, inputs, reverse=True)
+
+        def float_reverse(layer, inputs):
+            # The straight-through gradient: that of the float product with the int8 weights.
+            # (Core's int8 reverse projection has no custom gradient: it differentiates its
+            # rounding and scale, unlike core's int8 Dense/EinsumDense.)
+            kernel = keras.ops.cast(layer._embeddings, "float32")
+            return keras.ops.matmul(inputs, keras.ops.transpose(kernel)) / keras.ops.cast(layer.embeddings_scale, "float32")
+
+        cases = (
+            (dense, x, project, own, own),
+            (output, x.reshape(2, 3, 4, 16), project, own, own),
+            (embedding, x, reverse, core_reverse, float_reverse),
+        )
+        for layer, inputs, ours, keras_own, gradient_reference in cases:
+            layer.quantize("int8")
+            self.assertIsNotNone(layer.inputs_quantizer)
+            self.assertAllClose(ours(layer, inputs), keras_own(layer, inputs), atol=1e-4, rtol=1e-5)
+            if keras.config.backend() == "jax":
+                import jax
+
+                def gradient(call, layer=layer, inputs=inputs):
+                    return np.asarray(jax.grad(lambda v: keras.ops.sum(keras.ops.tanh(call(layer, v))))(inputs))
+
+                self.assertAllClose(gradient(ours), gradient(gradient_reference), atol=1e-3, rtol=1e-3)
+
 
 @pytest.mark.slow  # Loads the 23M-parameter checkpoint twice (~10-30 s on 2 cores).
 class QuantizedMiniLMTest(TestCase):

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from kerasverse.nlp.layers.modeling import int8_kernels
 from kerasverse.nlp.layers.modeling import weight_only
 
 # The weight quantization modes core Keras' ReversibleEmbedding implements.
@@ -56,13 +57,21 @@ class ReversibleEmbedding(keras.layers.ReversibleEmbedding):
     def _int8_call(self, inputs, reverse=False):
         if not (reverse and self.tie_weights and self.logit_soft_cap is None and self.reverse_dtype is None):
             return super()._int8_call(inputs, reverse=reverse)
-        if getattr(self, "inputs_quantizer", None) is not None or keras.config.backend() != "jax":
+        if keras.config.backend() != "jax":
             return super()._int8_call(inputs, reverse=reverse)
-        # Weight-only: stream the int8 (vocabulary, width) matrix a block of
-        # rows at a time (see `weight_only`), then de-scale each logit.
+        # Read the int8 (vocabulary, width) matrix as int8 (see `weight_only`),
+        # then de-scale each logit.
         leading = ops.shape(inputs)[:-1]
         x = ops.reshape(ops.cast(inputs, self.compute_dtype), (-1, self.output_dim))
-        logits = weight_only.blocked_matmul_transposed(x, ops.convert_to_tensor(self._embeddings), self.compute_dtype)
+        embeddings = ops.convert_to_tensor(self._embeddings)
+        quantizer = getattr(self, "inputs_quantizer", None)
+        if quantizer is not None:  # Keras' default int8: int8 inputs as well.
+            if not int8_kernels.usable(x, embeddings):
+                return super()._int8_call(inputs, reverse=reverse)
+            q, scale = weight_only.quantized_rows(quantizer, x)
+            logits = ops.divide(int8_kernels.matmul_transposed(q, embeddings), scale)
+        else:
+            logits = weight_only.blocked_matmul_transposed(x, embeddings, self.compute_dtype)
         logits = ops.divide(logits, ops.cast(self.embeddings_scale, self.compute_dtype))
         return ops.reshape(logits, tuple(leading) + (self.input_dim,))
 

@@ -31,13 +31,27 @@ BLOCK_ROWS = 256
 REVERSE_BLOCK_ROWS = 1024
 
 
-def _weight_only_int8(layer):
+def _int8_layer(layer):
     return (
         keras.config.backend() == "jax"
         and getattr(layer, "quantization_mode", None) == "int8"
-        and getattr(layer, "inputs_quantizer", "absent") is None
+        and hasattr(layer, "inputs_quantizer")
         and not getattr(layer, "lora_enabled", False)
     )
+
+
+def quantized_rows(quantizer, x):
+    """Keras' int8 input quantization of `x` (M, K) per row, as float32 with a straight-through gradient.
+
+    Returns `(q, scale)`: `q` holds the int8 values (as float32) in the
+    forward pass and `x * scale` in the backward pass, `scale` is (M, 1)
+    and carries no gradient, so `(q @ w) / scale` differentiates like Keras'
+    own int8 layers (the gradient of the float product).
+    """
+    q, scale = quantizer(x, axis=-1)
+    scale = ops.stop_gradient(ops.cast(scale, x.dtype))
+    scaled = ops.multiply(x, scale)
+    return ops.add(scaled, ops.stop_gradient(ops.subtract(ops.cast(q, x.dtype), scaled))), scale
 
 
 def _row_block(rows):
@@ -120,8 +134,15 @@ def _einsum_as_matmul(equation, input_rank, kernel_shape):
 
 
 def project(layer, inputs):
-    """`layer(inputs)`, with weight-only int8 `Dense`/`EinsumDense` kernels streamed in blocks on JAX."""
-    if not _weight_only_int8(layer):
+    """`layer(inputs)`, with int8 `Dense`/`EinsumDense` kernels read as int8 on JAX CPU.
+
+    Weight-only int8 layers always take this path (the CPU kernel for few
+    rows, else blocks). Layers in Keras' default int8 mode (int8 inputs too)
+    take it for few rows: the inputs are quantized exactly as Keras does
+    (per row, over the contracted axes) and their int8 values multiplied by
+    the kernel; longer inputs use the layer's own int8 x int8 product.
+    """
+    if not _int8_layer(layer):
         return layer(inputs)
     kernel = layer._kernel
     dtype = layer.compute_dtype
@@ -143,7 +164,14 @@ def project(layer, inputs):
         columns *= size
     leading = ops.shape(inputs)[: len(inputs.shape) - n]
     x = ops.reshape(inputs, (-1, contracted))
-    y = blocked_matmul(x, ops.reshape(kernel.value, (contracted, columns)), dtype)
+    weights = ops.reshape(kernel.value, (contracted, columns))
+    if layer.inputs_quantizer is not None:
+        if not int8_kernels.usable(x, weights):
+            return layer(inputs)
+        q, scale = quantized_rows(layer.inputs_quantizer, x)
+        y = ops.divide(int8_kernels.matmul(q, weights), scale)
+    else:
+        y = blocked_matmul(x, weights, dtype)
     if y is None:
         return layer(inputs)
     y = ops.reshape(y, tuple(leading) + free_shape)
