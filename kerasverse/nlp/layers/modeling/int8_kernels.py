@@ -156,7 +156,9 @@ def _ffi_call(name, x, weights, columns):
     import jax.numpy as jnp
 
     target = _TARGETS[name][0]
-    return jax.ffi.ffi_call(target, jax.ShapeDtypeStruct((x.shape[0], columns), jnp.float32))(x, weights)
+    # Under `jax.vmap` the product runs once per batch element ("sequential").
+    return jax.ffi.ffi_call(target, jax.ShapeDtypeStruct((x.shape[0], columns), jnp.float32),
+                            vmap_method="sequential")(x, weights)
 
 
 @functools.lru_cache(maxsize=1)

@@ -70,6 +70,15 @@ def test_inside_a_compiled_loop_and_with_gradients(kernels):
     np.testing.assert_allclose(np.asarray(gradient), np.tile(e.astype("float32").sum(0), (2, 1)), rtol=1e-6)
 
 
+def test_under_vmap(kernels):
+    import jax
+
+    x, w = operands(3, 24, 40, seed=3)
+    batched = np.stack([x, 2 * x])
+    expected = np.stack([x @ w.astype("float32"), 2 * x @ w.astype("float32")])
+    np.testing.assert_allclose(np.asarray(jax.vmap(kernels.matmul, in_axes=(0, None))(batched, w)), expected, rtol=1e-5, atol=1e-3)
+
+
 def test_usable_only_for_few_float32_rows_and_int8_weights(kernels):
     x, w = operands(int8_kernels.MAX_ROWS, 8, 8)
     assert kernels.usable(x, w)
