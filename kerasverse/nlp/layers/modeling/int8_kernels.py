@@ -161,36 +161,28 @@ def _ffi_call(name, x, weights, columns):
                             vmap_method="sequential")(x, weights)
 
 
+def _with_input_gradient(name, columns, input_gradient):
+    """The custom call `name` with a gradient for `x` only (int8 weights get none)."""
+    import jax
+
+    @jax.custom_vjp
+    def product(x, weights):
+        return _ffi_call(name, x, weights, columns(weights))
+
+    product.defvjp(lambda x, weights: (product(x, weights), weights),
+                   lambda weights, grad: (input_gradient(grad, weights.astype(grad.dtype)), None))
+    return product
+
+
 @functools.lru_cache(maxsize=1)
 def _differentiable():
-    """The two products with gradients for `x` (the int8 weights get none)."""
-    import jax
+    """`(matmul, matmul_transposed)`, differentiable in `x`."""
     import jax.numpy as jnp
 
-    @jax.custom_vjp
-    def matmul(x, w):
-        return _ffi_call("matmul", x, w, w.shape[1])
-
-    def matmul_forward(x, w):
-        return matmul(x, w), w
-
-    def matmul_backward(w, grad):
-        return jnp.matmul(grad, w.astype(grad.dtype).T), None
-
-    matmul.defvjp(matmul_forward, matmul_backward)
-
-    @jax.custom_vjp
-    def matmul_transposed(x, e):
-        return _ffi_call("matmul_transposed", x, e, e.shape[0])
-
-    def transposed_forward(x, e):
-        return matmul_transposed(x, e), e
-
-    def transposed_backward(e, grad):
-        return jnp.matmul(grad, e.astype(grad.dtype)), None
-
-    matmul_transposed.defvjp(transposed_forward, transposed_backward)
-    return matmul, matmul_transposed
+    return (
+        _with_input_gradient("matmul", lambda w: w.shape[1], lambda grad, w: jnp.matmul(grad, w.T)),
+        _with_input_gradient("matmul_transposed", lambda e: e.shape[0], lambda grad, e: jnp.matmul(grad, e)),
+    )
 
 
 def matmul(x, w):
