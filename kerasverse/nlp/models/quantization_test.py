@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from kerasverse.nlp.layers.modeling import ReversibleEmbedding
+from kerasverse.nlp.layers.modeling import int8_kernels
 from kerasverse.nlp.layers.modeling import weight_only
 from kerasverse.nlp.models import GPT2Backbone
 from kerasverse.nlp.models import GPT2CausalLM
@@ -124,6 +125,14 @@ class QuantizedGPT2Test(TestCase):
             model.quantize("int3")
 
     def test_blocked_int8_projection_equals_the_layers_own_call(self):
+        # No rows for the CPU kernel: the blocked XLA loop.
+        self.enterContext(pytest.MonkeyPatch.context()).setattr(int8_kernels, "MAX_ROWS", 0)
+        self.check_weight_only_projection()
+
+    def test_int8_kernel_projection_equals_the_layers_own_call(self):
+        self.check_weight_only_projection()
+
+    def check_weight_only_projection(self):
         config = keras.quantizers.Int8QuantizationConfig(activation_quantizer=None)
         x = np.random.default_rng(0).standard_normal((2, 3, 64)).astype("float32")
         dense = keras.layers.Dense(96, activation="relu")

@@ -237,16 +237,14 @@ ffi::Error Int8MatmulTransposed(ffi::ThreadPool pool, ffi::Buffer<ffi::F32> x, f
 
 }  // namespace
 
-XLA_FFI_DEFINE_HANDLER_SYMBOL(KvInt8Matmul, Int8Matmul,
-                              ffi::Ffi::Bind()
-                                  .Ctx<ffi::ThreadPool>()
-                                  .Arg<ffi::Buffer<ffi::F32>>()
-                                  .Arg<ffi::Buffer<ffi::S8>>()
-                                  .Ret<ffi::Buffer<ffi::F32>>());
+namespace {
 
-XLA_FFI_DEFINE_HANDLER_SYMBOL(KvInt8MatmulTransposed, Int8MatmulTransposed,
-                              ffi::Ffi::Bind()
-                                  .Ctx<ffi::ThreadPool>()
-                                  .Arg<ffi::Buffer<ffi::F32>>()
-                                  .Arg<ffi::Buffer<ffi::S8>>()
-                                  .Ret<ffi::Buffer<ffi::F32>>());
+// Both kernels: (XLA's thread pool, float32 x, int8 weights) -> float32.
+auto Binding() {
+  return ffi::Ffi::Bind().Ctx<ffi::ThreadPool>().Arg<ffi::Buffer<ffi::F32>>().Arg<ffi::Buffer<ffi::S8>>().Ret<ffi::Buffer<ffi::F32>>();
+}
+
+}  // namespace
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(KvInt8Matmul, Int8Matmul, Binding());
+XLA_FFI_DEFINE_HANDLER_SYMBOL(KvInt8MatmulTransposed, Int8MatmulTransposed, Binding());

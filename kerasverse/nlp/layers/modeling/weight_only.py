@@ -11,13 +11,14 @@ dot) is slower still on CPU.
 
 For decoding (up to `int8_kernels.MAX_ROWS` activation rows, float32, on
 CPU) `project` calls the C++ kernel in `int8_kernels`, which reads each int8
-weight once and widens it in registers. Otherwise it computes the same
-product one block of kernel rows at a time inside a loop: each block is converted into a buffer that stays in
-the CPU cache and multiplied there, so memory traffic per token is the int8
-bytes. It handles `Dense`/`EinsumDense` in weight-only int8 mode on JAX;
-every other case (float layers, int8 activations, int4, LoRA, torch) is the
-layer's own call. The result equals the layer's own call up to float32
-summation order.
+weight once and widens it in registers; in Keras' default int8 mode the
+inputs are first quantized as Keras does and their int8 values go to the
+same kernel. Longer weight-only inputs take a loop over blocks of kernel
+rows: each block is converted into a buffer that stays in the CPU cache and
+multiplied there, so memory traffic is the int8 bytes; longer default-int8
+inputs take the layer's own call. It handles `Dense`/`EinsumDense` on JAX;
+every other case (float layers, int4, LoRA, torch) is the layer's own call.
+The result equals the layer's own call up to float32 summation order.
 """
 
 import keras
