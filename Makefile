@@ -27,7 +27,9 @@ BENCH_PEERS := keras-tuner==1.4.8 optuna optuna-dashboard pycocotools keras-hub=
 BENCH_TFJS := tensorflowjs==4.22.0
 # Peers that cannot share .venv-bench get their own venv (see each script's docstring):
 #   bench_automl.py:  python3 -m venv .venv-bench-automl && .venv-bench-automl/bin/pip install \
-#                     autokeras==3.0.0 "keras<3.13" tensorflow-cpu scikit-learn pandas
+#                     autokeras==3.0.0 "keras<3.13" tensorflow-cpu tensorboard scikit-learn pandas
+#                     (tensorboard: keras-tuner 1.4.8 imports it in every trial; tensorflow-cpu 2.21
+#                     no longer installs it, and without it every autokeras trial fails)
 #   bench_serving.py: .venv-bench-serving with mlflow and litserve serving the same Keras model
 #   bench_cloud.py:   runs in .venv (its baselines are plain torch DDP and jax.distributed loops)
 

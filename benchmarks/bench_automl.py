@@ -4,7 +4,7 @@ Each (task, seed) search runs in its own child process, one at a time:
 ours under `.venv` (KERAS_BACKEND=torch: eager, no per-model XLA compile, fastest for small searches), autokeras 3.0.0 under
 `.venv-bench-automl` (it needs keras<3.13 and TensorFlow:
 `python3 -m venv .venv-bench-automl && .venv-bench-automl/bin/pip install
-autokeras==3.0.0 "keras<3.13" tensorflow-cpu scikit-learn pandas`).
+autokeras==3.0.0 "keras<3.13" tensorflow-cpu tensorboard scikit-learn pandas`).
 
 Offline search spaces on both sides: digits uses `AutoModel(ImageInput ->
 ImageBlock(block_type="vanilla") -> ClassificationHead)` on both sides
@@ -16,8 +16,16 @@ Both sides are seeded alike (autokeras: `keras.utils.set_random_seed(seed)`; our
 Python, NumPy and torch seeds that call sets, without the TensorFlow import it makes).
 Each library keeps its default thread count (one intra-op thread would speed up both).
 
-Both children get `OMP_WAIT_POLICY=PASSIVE` (torch's OpenMP workers otherwise
-spin, and on a loaded machine that made our torch side 10-15x slower).
+Each child keeps its library's defaults: no thread or OpenMP settings. (Earlier runs set
+`OMP_WAIT_POLICY=PASSIVE` for both, which protects torch's spinning OpenMP workers on a
+loaded machine but costs it about 25% on a quiet one; TensorFlow does not read it. Run the
+bench on a quiet machine.)
+
+Every search is checked: each child reports how many trials ran (completed, or pruned by
+our tuner), and a side with failed trials is flagged in the table. (autokeras 3.0.0's tuner, keras-tuner
+1.4.8, imports `tensorboard` in every trial on the TensorFlow backend, and tensorflow-cpu
+2.21 no longer installs it: without `tensorboard` in its venv every autokeras trial fails
+and only its final refit trains. Runs before 2026-12-06 compared against that.)
 
 Run: `.venv/bin/python benchmarks/bench_automl.py [--seeds 3] [--max-trials 2] [--epochs 5]`
 """
@@ -115,12 +123,16 @@ def run_one(side, task, seed, max_trials, epochs):
     start = time.perf_counter()
     model.fit(x_train, y_train, epochs=epochs, verbose=0)
     wall = time.perf_counter() - start
+    trials = list(model.tuner.oracle.trials.values())
+    # Trials that trained to the end or were pruned (ours) count; failed ones do not.
+    completed = sum(str(t.status) in ("COMPLETED", "PRUNED") for t in trials)
     note = ""
     try:
         predicted = np.asarray(model.predict(x_test, verbose=0))
     except FileNotFoundError:
-        # autokeras 3.0.0 + keras_tuner 1.4.8 sometimes write no trial checkpoint, and its
-        # predict() serves the search checkpoint: score its refitted best_model.keras instead.
+        # autokeras 3.0.0's predict() serves the best trial's checkpoint, which is missing when its
+        # trials failed (e.g. no `tensorboard`, see the docstring; the table flags that): score its
+        # refitted best_model.keras instead.
         note = "scored autokeras' refitted best_model.keras (its predict() found no checkpoint)"
         pipeline = model.tuner.get_best_pipeline()
         best = keras.models.load_model(model.tuner.best_model_path, custom_objects=ak.CUSTOM_OBJECTS)
@@ -140,20 +152,17 @@ def run_one(side, task, seed, max_trials, epochs):
         except ValueError:
             score = float(np.mean(predicted.astype(str) == y_test.astype(str)))
     print("RESULT " + json.dumps({"side": side, "task": task, "seed": seed, "score": score, "wall": wall,
-                                   "note": note, "first_predictions": predicted.reshape(-1)[:3].tolist()}))
+                                   "trials": len(trials), "completed": completed, "note": note, "first_predictions": predicted.reshape(-1)[:3].tolist()}))
 
 
 def child(side, task, seed, max_trials, epochs):
     python = OURS_PY if side == "ours" else PEER_PY
     if not os.path.exists(python):
         return {"error": f"{python} missing"}
-    # OMP_WAIT_POLICY=PASSIVE on both sides: torch's OpenMP workers otherwise
-    # spin while they wait, and on a loaded machine a spinning worker waits for
-    # a descheduled one (measured here, 2 shared cores under load: 20-26 s per
-    # epoch of the digits CNN instead of 1.6 s). TensorFlow's own thread pool
-    # does not read it. Set before the interpreter loads torch.
-    env = {**os.environ, "KERAS_BACKEND": "torch" if side == "ours" else "tensorflow",
-           "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ROOT, "OMP_WAIT_POLICY": "PASSIVE"}
+    # Each library's defaults: no thread or OpenMP settings (see the module docstring).
+    env = {key: value for key, value in os.environ.items() if key not in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS")}
+    env.update({"KERAS_BACKEND": "torch" if side == "ours" else "tensorflow",
+                "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ROOT})
     command = [python, __file__, "--child", side, task, str(seed), str(max_trials), str(epochs)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1800)
     for line in done.stdout.splitlines():
@@ -206,10 +215,9 @@ def main():
         side, task, seed, max_trials, epochs = args.child
         run_one(side, task, int(seed), int(max_trials), int(epochs))
         return
-    print(f"bench_automl: 2 shared cores, heavily loaded (8 helpers); ours KERAS_BACKEND=torch, "
-          f"OMP_WAIT_POLICY=PASSIVE on both sides, "
-          f"autokeras 3.0.0 on TensorFlow; max_trials={args.max_trials}, epochs={args.epochs}, "
-          f"seeds={args.seeds}", flush=True)
+    print(f"bench_automl: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start; "
+          f"ours KERAS_BACKEND=torch, autokeras 3.0.0 on TensorFlow, library defaults on both sides; "
+          f"max_trials={args.max_trials}, epochs={args.epochs}, seeds={args.seeds}", flush=True)
     rows = []
     for task in [t for t in args.tasks.split(",") if t]:
         results = {"ours": [], "autokeras": []}
@@ -221,17 +229,23 @@ def main():
         rows.append((task, results))
     metric = {"diabetes": "test MSE (lower)"}
     print()
-    print("| task | metric | ours | autokeras 3.0.0 | ours wall s | autokeras wall s | wall ratio (ours/ak) |")
-    print("|---|---|---|---|---|---|---|")
+    print("| task | metric | ours | autokeras 3.0.0 | ours wall s | autokeras wall s | wall ratio (ours/ak) "
+          "| trials run (ours / ak) |")
+    print("|---|---|---|---|---|---|---|---|")
     def mean(results, side, key):
         values = [r[key] for r in results[side] if key in r]
         return float(np.mean(values)) if values else float("nan")
+
+    def completed(results, side):
+        done = sum(r.get("completed", 0) for r in results[side])
+        wanted = args.max_trials * len(results[side])
+        return f"{done}/{wanted}" + ("" if done == wanted else " (INCOMPLETE SEARCH)")
 
     for task, results in rows:
         ratio = mean(results, "ours", "wall") / mean(results, "autokeras", "wall")
         print(f"| {task} | {metric.get(task, 'test accuracy')} | {mean(results, 'ours', 'score'):.4f} | "
               f"{mean(results, 'autokeras', 'score'):.4f} | {mean(results, 'ours', 'wall'):.1f} | {mean(results, 'autokeras', 'wall'):.1f} | "
-              f"{ratio:.2f} |", flush=True)
+              f"{ratio:.2f} | {completed(results, 'ours')} / {completed(results, 'autokeras')} |", flush=True)
     if rows:
         ours = np.mean([mean(results, "ours", "wall") for _, results in rows])
         theirs = np.mean([mean(results, "autokeras", "wall") for _, results in rows])
@@ -239,7 +253,6 @@ def main():
               f"({ours / theirs:.2f}x)", flush=True)
     if not args.skip_forecast:
         os.environ.setdefault("KERAS_BACKEND", "torch")
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when torch loads (see `child`)
         print()
         print("| forecast seed | ours MAE | seasonal-naive MAE | numpy linear AR MAE | ours wall s |")
         print("|---|---|---|---|---|")
