@@ -25,13 +25,17 @@ BENCH_PEERS := keras-tuner==1.4.8 optuna optuna-dashboard pycocotools keras-hub=
 # which clash with keras-hub's tensorflow-text 2.21: installed without its
 # dependencies (bench_export_tfjs.py shims the two imports it cannot satisfy).
 BENCH_TFJS := tensorflowjs==4.22.0
-# Peers that cannot share .venv-bench get their own venv (see each script's docstring):
-#   bench_automl.py:  python3 -m venv .venv-bench-automl && .venv-bench-automl/bin/pip install \
-#                     autokeras==3.0.0 "keras<3.13" tensorflow-cpu tensorboard scikit-learn pandas
-#                     (tensorboard: keras-tuner 1.4.8 imports it in every trial; tensorflow-cpu 2.21
-#                     no longer installs it, and without it every autokeras trial fails)
-#   bench_serving.py: .venv-bench-serving with mlflow and litserve serving the same Keras model
+# Peers that cannot share .venv-bench get their own venv (`make bench` builds them):
+#   bench_automl.py:  .venv-bench-automl: autokeras 3.0.0 needs keras<3.13 and TensorFlow.
+#                     tensorboard: keras-tuner 1.4.8 imports it in every trial on TensorFlow, and
+#                     tensorflow-cpu 2.21 no longer installs it (without it every trial fails).
+#   bench_serving.py: .venv-bench-serving: mlflow and litserve serving the same Keras model.
 #   bench_cloud.py:   runs in .venv (its baselines are plain torch DDP and jax.distributed loops)
+AUTOML_PEER_VENV := .venv-bench-automl
+AUTOML_PEERS := autokeras==3.0.0 keras==3.12.4 tensorflow-cpu==2.21.0 tensorboard==2.21.0 scikit-learn pandas
+SERVING_PEER_VENV := .venv-bench-serving
+SERVING_PEERS := mlflow litserve keras==3.15.1 "jax[cpu]==0.10.2" tokenizers safetensors regex sentencepiece \
+	scikit-learn
 
 .PHONY: demo test test-fast bench lint js clean help
 
@@ -84,11 +88,21 @@ $(BENCH_VENV)/.installed: pyproject.toml | $(BENCH_PY)
 	$(BENCH_PY) -m pip install --no-deps $(BENCH_TFJS)
 	touch $@
 
-bench: $(BENCH_VENV)/.installed js
+$(AUTOML_PEER_VENV)/.installed:
+	$(PYTHON) -m venv $(AUTOML_PEER_VENV)
+	$(AUTOML_PEER_VENV)/bin/python -m pip install $(AUTOML_PEERS)
+	touch $@
+
+$(SERVING_PEER_VENV)/.installed:
+	$(PYTHON) -m venv $(SERVING_PEER_VENV)
+	$(SERVING_PEER_VENV)/bin/python -m pip install $(SERVING_PEERS)
+	touch $@
+
+bench: $(BENCH_VENV)/.installed $(AUTOML_PEER_VENV)/.installed $(SERVING_PEER_VENV)/.installed js
 	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(BENCH_PY) benchmarks/run_all.py
 
 lint: $(VENV)/.test-installed
 	$(PY) -m ruff check .
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) js/node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) $(AUTOML_PEER_VENV) $(SERVING_PEER_VENV) js/node_modules .pytest_cache .ruff_cache

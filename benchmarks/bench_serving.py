@@ -16,8 +16,7 @@ The peers run in their own venv, `.venv-bench-serving` (mlflow, litserve,
 keras, jax[cpu]; kerasverse from this tree on its path), never in kerasverse's
 dependencies:
 
-    python3 -m venv .venv-bench-serving
-    .venv-bench-serving/bin/pip install mlflow litserve keras==3.15.1 "jax[cpu]==0.10.2" tokenizers safetensors regex sentencepiece scikit-learn
+    make .venv-bench-serving/.installed     # `make bench` builds it too
     KERAS_BACKEND=jax .venv/bin/python benchmarks/bench_serving.py
 
 All servers run Keras on JAX on the CPU. The load client shares the 2 cores
