@@ -14,9 +14,8 @@ tuner. Same `max_trials`, same `epochs`, same train/test split per seed.
 
 Both sides are seeded alike (autokeras: `keras.utils.set_random_seed(seed)`; ours: the
 Python, NumPy and torch seeds that call sets, without the TensorFlow import it makes).
-Each library keeps its default thread count (one intra-op thread would speed up both).
-
-Each child keeps its library's defaults: no thread or OpenMP settings. (Earlier runs set
+Each child keeps its library's defaults: no thread or OpenMP settings (one intra-op thread
+would speed up both). (Earlier runs set
 `OMP_WAIT_POLICY=PASSIVE` for both, which protects torch's spinning OpenMP workers on a
 loaded machine but costs it about 25% on a quiet one; TensorFlow does not read it. Run the
 bench on a quiet machine.)
