@@ -1,6 +1,8 @@
 """A customized AutoModel: functional style, two inputs, two heads, a user block,
 a crashing trial, resume on the same directory, and a time limit."""
 
+import time
+
 import keras
 import numpy as np
 import pytest
@@ -63,10 +65,27 @@ def test_crashing_trial_is_recorded_and_the_search_goes_on_then_resumes(tmp_path
     assert len(board) == 3 and list(board["status"]).count("FAILED") == 1
 
 
+class SlowEpochs(keras.callbacks.Callback):
+    """Makes every epoch take at least `seconds`, so the time limit, not the
+    machine's speed, decides how many trials run (pruned trials of this small
+    task take ~0.1 s: 50 of them can fit in the limit on a fast machine)."""
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.seconds = seconds
+
+    def on_epoch_end(self, epoch, logs=None):
+        time.sleep(self.seconds)
+
+
 @pytest.mark.slow
 def test_time_limit_stops_cleanly_and_keeps_the_best(tmp_path):
     x, y = _data(seed=1)
     reg = ak.StructuredDataRegressor(max_trials=50, directory=str(tmp_path), overwrite=True, seed=1)
-    reg.fit(x[0], y[1], epochs=None, time_limit=8, verbose=0)
-    assert 1 <= len(reg.tuner.oracle.trials) < 50
+    # Every trial trains >= 11 epochs (early stopping, patience 10) of >= 0.25 s:
+    # the 3 s limit ends the search within the first two trials.
+    reg.fit(x[0], y[1], epochs=None, time_limit=3, callbacks=[SlowEpochs(0.25)], verbose=0)
+    trials = list(reg.tuner.oracle.trials.values())
+    assert 1 <= len(trials) <= 2, [t.status for t in trials]
+    assert trials[0].status == "COMPLETED"
     assert reg.predict(x[0], verbose=0).shape == (120,)
