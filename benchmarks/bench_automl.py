@@ -3,8 +3,7 @@
 Each (task, seed) search runs in its own child process, one at a time:
 ours under `.venv` (KERAS_BACKEND=torch: eager, no per-model XLA compile, fastest for small searches), autokeras 3.0.0 under
 `.venv-bench-automl` (it needs keras<3.13 and TensorFlow; `make bench` builds it, or
-`make .venv-bench-automl/.installed`: autokeras 3.0.0, keras 3.12.4, tensorflow-cpu and
-tensorboard 2.21.0, scikit-learn, pandas).
+`make .venv-bench-automl/.installed`, with the pinned versions in the Makefile's `AUTOML_PEERS`).
 
 Offline search spaces on both sides: digits uses `AutoModel(ImageInput ->
 ImageBlock(block_type="vanilla") -> ClassificationHead)` on both sides
