@@ -441,11 +441,17 @@ class AutoModel:
         model = self.model
         if not any(node.needs_host_preprocessing for node in self.inputs):
             return model
+        import keras
+
         from kerasverse.automl.preprocessed_model import PreprocessedModel
 
         exported = PreprocessedModel(model, [node.encoder_config() if node.needs_host_preprocessing else None
                                              for node in self.inputs])
-        exported.compile(optimizer="adam", loss=model.loss, metrics=_flatten(self.heads[0].metrics or self.heads[0].default_metrics)
+        # Its optimizer is built, as Keras builds it when it loads a built model (an unbuilt
+        # one is saved with 2 variables, and loading warns that they do not match).
+        optimizer = keras.optimizers.Adam()
+        optimizer.build(exported.trainable_variables)
+        exported.compile(optimizer=optimizer, loss=model.loss, metrics=_flatten(self.heads[0].metrics or self.heads[0].default_metrics)
                          if len(self.heads) == 1 else None)
         return exported
 

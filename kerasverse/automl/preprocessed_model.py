@@ -46,6 +46,9 @@ class PreprocessedModel(keras.Model):
         self.model = model
         self.encoders = list(encoders)
         self._encoder_objects = [_encoder(c) for c in self.encoders]
+        # It adds no weights of its own: built when `model` is (else Keras
+        # warns on `save` that the model "might not contain any weights").
+        self.built = model.built
 
     def call(self, inputs, training=None):
         return self.model(inputs, training=training)
