@@ -30,6 +30,12 @@ class NgramEmbedding(keras.layers.Layer):
     """The mean embedding of a text's tokens and hashed token bigrams (a
     fastText-style n-gram model on WordPiece ids; id 0 is padding).
 
+    The bigram bucket is `(first * 7919 + second * 104729) % num_buckets` in
+    int32 arithmetic (products wrap around, the modulo is a floor modulo), as
+    every Keras backend, ONNX and LiteRT compute it; `kerasverse.export.tfjs`
+    ships a TF.js twin of the layer that computes the same buckets, and
+    `kerasverse.optimize.sparsity` prunes its embedding table.
+
     Args:
         vocabulary_size: The number of token ids.
         num_buckets: Hash buckets for the bigrams.
@@ -48,7 +54,10 @@ class NgramEmbedding(keras.layers.Layer):
         self.vocabulary_size = int(vocabulary_size)
         self.num_buckets = int(num_buckets)
         self.embedding_dim = int(embedding_dim)
-        self.embedding = keras.layers.Embedding(self.vocabulary_size + self.num_buckets, self.embedding_dim)
+        # A fixed name: the weight's path is `<layer>/embedding/embeddings` in every model (TF.js names it so).
+        self.embedding = keras.layers.Embedding(
+            self.vocabulary_size + self.num_buckets, self.embedding_dim, name="embedding"
+        )
 
     def build(self, input_shape):
         self.embedding.build(input_shape)
@@ -67,6 +76,10 @@ class NgramEmbedding(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.embedding_dim)
+
+    def get_prunable_weights(self):
+        """The embedding table, for `kerasverse.optimize.sparsity` (token and bigram rows alike)."""
+        return [self.embedding.embeddings]
 
     def get_config(self):
         return {**super().get_config(), "vocabulary_size": self.vocabulary_size,

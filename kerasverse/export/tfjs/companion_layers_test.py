@@ -107,6 +107,19 @@ def _more_layers_model():
     return keras.Model([seq, vol, img, ids], [valid, e, v, i, r, counts, one_hot], name="more_layers")
 
 
+def _ngram_model():
+    """kerasverse.automl's NgramEmbedding, on ids whose bigram hash overflows int32."""
+    from kerasverse.automl.keras_layers import NgramEmbedding
+
+    keras.utils.set_random_seed(6)
+    ids = keras.Input((6,), dtype="int32")
+    x = NgramEmbedding(vocabulary_size=NGRAM_VOCABULARY, num_buckets=997, embedding_dim=4)(ids)
+    return keras.Model(ids, layers.Dense(3)(x), name="ngram")
+
+
+NGRAM_VOCABULARY = 30000
+
+
 def _numpy(x):
     return np.asarray(keras.ops.convert_to_numpy(x))
 
@@ -124,6 +137,13 @@ def _inputs(name):
     if name == "more_layers":
         shapes = ((2, 8, 4), (2, 4, 4, 4, 2), (2, 7, 9, 3))
         return [rng.standard_normal(shape).astype("float32") for shape in shapes] + [rng.integers(0, 12, (2, 5)).astype("int32")]
+    if name == "ngram":
+        ids = rng.integers(1, NGRAM_VOCABULARY, (4, 6)).astype("int32")
+        ids[0, 4:] = 0  # padding: its tokens and bigrams are left out of the mean
+        ids[1, 0] = 0  # a padding id before a token: that bigram is left out too
+        # first * 7919 + second * 104729 passes 2**31 (Keras' int32 wraps around) for most bigrams here.
+        assert (ids[:, :-1].astype("int64") * 7919 + ids[:, 1:].astype("int64") * 104729 >= 2**31).any()
+        return ids
     ids = rng.integers(1, 40 if name == "text_classifier" else 30, (4, 6)).astype("int32")
     ids[0, 3:] = 0  # padding
     ids[1, 5:] = 0
@@ -135,7 +155,7 @@ def exported(tmp_path_factory):
     root = tmp_path_factory.mktemp("companion")
     cases = []
     models = (_text_classifier(), _sequence_model(), _attention_model(), _attention_mask_model(), _small_layers_model(),
-              _more_layers_model())
+              _more_layers_model(), _ngram_model())
     for model in models:
         rng = np.random.default_rng(7)
         for variable in model.weights:  # Far from the initial values: every weight matters.
@@ -200,7 +220,7 @@ class TestCompanionLayers:
         root, cases = exported
         requests = []
         # (Not attention_mask: its attention dropout makes a few training steps' losses noisy.)
-        for model, out_dir, x in cases[:3]:
+        for model, out_dir, x in cases[:3] + cases[-1:]:
             x = x if isinstance(x, list) else [x]
             target = np.full((len(x[0]),) + tuple(model.output.shape[1:]), 0.5, "float32")
             requests.append({
@@ -208,7 +228,7 @@ class TestCompanionLayers:
                 "save_dir": os.path.join(str(root), f"{model.name}_fit"), "epochs": 4, "batch_size": len(x[0]),
                 "learning_rate": 0.002, "loss": "meanSquaredError",
             })
-        for request, result, (model, _, x) in zip(requests, NodeRuntime().run_batch(requests), cases):
+        for request, result, (model, _, x) in zip(requests, NodeRuntime().run_batch(requests), cases[:3] + cases[-1:]):
             assert "error" not in result, result.get("error")
             assert result["loss"][-1] < result["loss"][0], (model.name, result["loss"])
             # Gradients reach every weight: the saved weights differ from Keras'.

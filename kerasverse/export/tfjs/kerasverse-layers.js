@@ -14,6 +14,7 @@
 //   tfjs' initializer of that name)
 //   PositionEmbedding, TokenAndPositionEmbedding, TransformerEncoder,
 //   TransformerDecoder (self-attention only, no cache): kerasverse.nlp layers
+//   NgramEmbedding: kerasverse.automl's n-gram text layer
 //   MultiHeadAttention, Attention, AdditiveAttention, EinsumDense, Conv1DTranspose,
 //   DepthwiseConv1D, SeparableConv1D, GroupNormalization, Normalization,
 //   ReversibleEmbedding, Adaptive{Average,Max}Pooling{1,2,3}D, ZeroPadding3D,
@@ -525,6 +526,73 @@ function register(tf) {
     }
   }
   TokenAndPositionEmbedding.className = "TokenAndPositionEmbedding";
+
+  // kerasverse.automl's NgramEmbedding: the mean embedding of a text's tokens (id 0 = padding) and
+  // hashed token bigrams. The bucket is Keras' int32 arithmetic, (first * 7919 + second * 104729) floor-mod
+  // numBuckets with wrapping products and sum; it is computed on the host with Math.imul, so every
+  // backend gets the same buckets (WebGL holds int32 tensors as float32, exact only below 2^24).
+  class NgramEmbedding extends tf.layers.Layer {
+    constructor(args) {
+      super(args);
+      this.vocabularySize = args.vocabularySize;
+      this.numBuckets = args.numBuckets == null ? 20000 : args.numBuckets;
+      this.embeddingDim = args.embeddingDim == null ? 64 : args.embeddingDim;
+    }
+
+    build() {
+      this.embeddings = this.addWeight("embedding/embeddings",
+        [this.vocabularySize + this.numBuckets, this.embeddingDim], "float32",
+        tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05 }));
+      this.built = true;
+    }
+
+    computeOutputShape(inputShape) {
+      inputShape = Array.isArray(inputShape[0]) ? inputShape[0] : inputShape;
+      return [inputShape[0], this.embeddingDim];
+    }
+
+    call(inputs) {
+      return tf.tidy(() => {
+        const x = single(inputs);
+        const [batch, length] = x.shape;
+        const ids = Int32Array.from(x.dataSync());  // Truncates toward zero, as Keras' cast to int32.
+        const width = 2 * length - 1;
+        const tokens = new Int32Array(batch * width);
+        const mask = new Float32Array(batch * width);
+        for (let b = 0; b < batch; b++) {
+          const row = b * length;
+          const out = b * width;
+          for (let t = 0; t < length; t++) {
+            tokens[out + t] = ids[row + t];
+            mask[out + t] = ids[row + t] > 0 ? 1 : 0;
+          }
+          for (let t = 0; t + 1 < length; t++) {
+            const first = ids[row + t];
+            const second = ids[row + t + 1];
+            const hashed = (Math.imul(first, 7919) + Math.imul(second, 104729)) | 0;
+            const bucket = ((hashed % this.numBuckets) + this.numBuckets) % this.numBuckets;
+            tokens[out + length + t] = bucket + this.vocabularySize;
+            mask[out + length + t] = first > 0 && second > 0 ? 1 : 0;
+          }
+        }
+        const maskTensor = tf.tensor2d(mask, [batch, width], "float32");
+        const vectors = tf.mul(tf.gather(this.embeddings.read(), tf.tensor2d(tokens, [batch, width], "int32")),
+          tf.expandDims(maskTensor, -1));
+        const count = tf.maximum(tf.sum(maskTensor, 1, true), 1);
+        return tf.div(tf.sum(vectors, 1), count);
+      });
+    }
+
+    getConfig() {
+      return {
+        ...super.getConfig(),
+        vocabularySize: this.vocabularySize,
+        numBuckets: this.numBuckets,
+        embeddingDim: this.embeddingDim,
+      };
+    }
+  }
+  NgramEmbedding.className = "NgramEmbedding";
 
   // ----------------------------------------------------- transformer blocks
   class TransformerBlock extends tf.layers.Layer {
@@ -1486,7 +1554,7 @@ function register(tf) {
   });
 
   const classes = [GRUCell, GRU, LayerNormalization, GlobalAveragePooling1D, UnitNormalization, IdentityLayer,
-    PositionEmbedding, TokenAndPositionEmbedding, TransformerEncoder, TransformerDecoder, Subtract,
+    PositionEmbedding, TokenAndPositionEmbedding, NgramEmbedding, TransformerEncoder, TransformerDecoder, Subtract,
     ActivityRegularization, SpatialDropout2D, SpatialDropout3D, GlobalAveragePooling3D, GlobalMaxPooling3D,
     ZeroPadding1D, Cropping1D, UpSampling1D, RMSNormalization, MultiHeadAttention, Attention, AdditiveAttention,
     EinsumDense, Conv1DTranspose, DepthwiseConv1D, SeparableConv1D, GroupNormalization, Normalization,

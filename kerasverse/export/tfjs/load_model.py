@@ -215,8 +215,11 @@ def _layer(entry):
 
 
 def _custom_layer(registered_name, config):
-    """A kerasverse.nlp layer that kerasverse-layers.js implements (saved by us or by tfjs)."""
-    import kerasverse.nlp.layers  # noqa: F401  (registers the classes)
+    """A kerasverse layer that kerasverse-layers.js implements (saved by us or by tfjs)."""
+    if registered_name.startswith("kerasverse.automl>"):
+        import kerasverse.automl.keras_layers  # noqa: F401  (registers NgramEmbedding)
+    else:
+        import kerasverse.nlp.layers  # noqa: F401  (registers the classes)
 
     cls = keras.saving.get_registered_object(registered_name)
     keep = set(CUSTOM_LAYERS[registered_name].keep) | {"name", "trainable", "dtype"}

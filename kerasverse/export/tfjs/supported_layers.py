@@ -245,6 +245,13 @@ CUSTOM_LAYERS = {
     "kerasverse>TransformerDecoder": LayerSpec(
         keep=_TRANSFORMER, companion=True, tfjs_class="TransformerDecoder", path_weights=True
     ),
+    # kerasverse.automl's n-gram text layer (TextBlock(block_type="ngram")).
+    "kerasverse.automl>NgramEmbedding": LayerSpec(
+        keep=("vocabulary_size", "num_buckets", "embedding_dim"),
+        companion=True,
+        tfjs_class="NgramEmbedding",
+        path_weights=True,
+    ),
 }
 # Activations kerasverse-layers.js implements for the nlp layers (names as Keras writes them).
 COMPANION_ACTIVATIONS = ("linear", "relu", "gelu", "gelu_approximate", "tanh", "sigmoid", "silu", "swish")
