@@ -50,6 +50,20 @@ class PreprocessedModel(keras.Model):
         # warns on `save` that the model "might not contain any weights").
         self.built = model.built
 
+    @property
+    def tokenizer(self):
+        """The `kerasverse.nlp` WordPiece tokenizer of the text input (None when no input is text).
+
+        For a web page: `kerasverse.export.tfjs.save_model(exported.model, out_dir,
+        tokenizer=exported.tokenizer)` writes `vocab.txt` and `tokenizer.json`, which
+        `kerasverse-layers.js`' `WordPieceTokenizer` reads; pad (or cut) its ids with 0 to the
+        model's input length, as `encode` does.
+        """
+        for encoder in self._encoder_objects:
+            if encoder is not None and hasattr(encoder, "tokenizer"):
+                return encoder.tokenizer
+        return None
+
     def call(self, inputs, training=None):
         return self.model(inputs, training=training)
 
