@@ -99,5 +99,7 @@ class BertInputs(keras.layers.Layer):
         }
 
     def compute_output_spec(self, token_ids):
-        spec = keras.KerasTensor(token_ids.shape, dtype="int32")
-        return {"token_ids": spec, "segment_ids": spec, "padding_mask": spec}
+        # Three distinct tensors: a functional graph maps outputs by tensor, so one spec shared by
+        # the three keys would feed the token ids to the segment and mask inputs too.
+        return {name: keras.KerasTensor(token_ids.shape, dtype="int32")
+                for name in ("token_ids", "segment_ids", "padding_mask")}
