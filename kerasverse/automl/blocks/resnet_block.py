@@ -9,6 +9,8 @@ from kerasverse.automl.blocks._pretrained import check_not_pretrained
 
 # Residual blocks per stage; stage i has 16 * 2**i filters (times the width).
 VERSIONS = {"resnet8": (1, 1, 1), "resnet14": (2, 2, 2), "resnet20": (3, 3, 3)}
+# AutoKeras' version names: a family, whose depth is searched.
+FAMILIES = {"v1": list(VERSIONS), "v2": [f"{v}_v2" for v in VERSIONS]}
 
 
 def _residual(x, filters, stride, v2):
@@ -34,7 +36,9 @@ class ResNetBlock(Block):
 
     Args:
         version: "resnet8", "resnet14" or "resnet20" (default searched);
-            suffix "_v2" for pre-activation blocks.
+            suffix "_v2" for pre-activation blocks. AutoKeras' `"v1"` and
+            `"v2"` search the depths of that family (its guides write
+            `ak.ResNetBlock(version="v2")`).
         pretrained: Must be False/None (no weights are downloaded).
         name: The block's name.
 
@@ -48,7 +52,7 @@ class ResNetBlock(Block):
     def __init__(self, version=None, pretrained=None, **kwargs):
         super().__init__(**kwargs)
         check_not_pretrained(self, pretrained)
-        names = [*VERSIONS, *[f"{v}_v2" for v in VERSIONS]]
+        names = [*VERSIONS, *[f"{v}_v2" for v in VERSIONS], *FAMILIES]
         if version is not None and not hasattr(version, "get_config") and version not in names:
             raise ValueError(f"`version` must be one of {names}. Received: version={version!r}.")
         self.version = version
@@ -58,10 +62,14 @@ class ResNetBlock(Block):
         x = one_input(self, inputs)
         if len(x.shape) != 4:
             raise ValueError(f"ResNetBlock takes images (4-D). Received: an input of shape {tuple(x.shape)}.")
-        version = tunable(
-            hp, "version", self.version,
-            lambda: hp.Choice("version", ["resnet8", "resnet14", "resnet8_v2", "resnet20"], default="resnet8"),
-        )
+        if self.version in FAMILIES:
+            family = FAMILIES[self.version]
+            version = hp.Choice("version", family, default=family[0])
+        else:
+            version = tunable(
+                hp, "version", self.version,
+                lambda: hp.Choice("version", ["resnet8", "resnet14", "resnet8_v2", "resnet20"], default="resnet8"),
+            )
         v2 = version.endswith("_v2")
         x = keras.layers.Conv2D(16, 3, padding="same")(x)
         x = keras.layers.ReLU()(keras.layers.BatchNormalization()(x))
