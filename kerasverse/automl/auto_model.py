@@ -144,7 +144,9 @@ class AutoModel:
             **kwargs,
         )
         self._model = None
-        self._load_state()
+        # Host-side preprocessing (vocabularies, column encoders) is learned by the first `fit` of
+        # a search; a later `fit` or a resumed search keeps it: the trials were built on it.
+        self._preprocessing_learned = self._load_state()
 
     def _assemble(self, heads):
         """AutoKeras' default graph: one block per input type, merged, into each head."""
@@ -346,9 +348,13 @@ class AutoModel:
         else:
             x_train, y_train, x_val, y_val, split = self._split(xs, ys, num_rows, validation_split)
         # Host-side preprocessing learns from the training split only (never
-        # from validation rows: AutoKeras 3.0 refits its text vectorizer on both).
-        for node, value in zip(self.inputs, x_train):
-            node.fit(value)
+        # from validation rows: AutoKeras 3.0 refits its text vectorizer on both),
+        # once per search (a vocabulary learned again would not fit the trials'
+        # checkpoints: AutoKeras' guides call `fit` again with other splits).
+        if not self._preprocessing_learned:
+            for node, value in zip(self.inputs, x_train):
+                node.fit(value)
+            self._preprocessing_learned = True
         train_arrays = self._transform(x_train)
         train_targets = self._encode_targets(y_train)
         val = None

@@ -75,3 +75,24 @@ def test_image_guide_customized_search_spaces(tmp_path):
     clf.fit(x_train, np.eye(3)[y_train], epochs=1, verbose=0)  # one-hot labels, as the guide's last part
     one_hot = clf.predict(x_train[:4], verbose=0)
     assert one_hot.shape == (4, 3) and (one_hot.sum(axis=1) == 1).all()
+
+
+def test_text_guide_fits_again_with_other_splits(tmp_path):
+    from kerasverse.automl.tasks.text_test import generated_text
+
+    texts, labels = generated_text(0, n=200)
+    # sklearn's load_files (the guide's IMDB loader) gives bytes.
+    x_train = np.array([t.encode() for t in texts[:100]])
+    y_train = (np.asarray(labels[:100]) == "pos").astype("int64")
+    x_test, y_test = np.array(texts[100:]), (np.asarray(labels[100:]) == "pos").astype("int64")
+    clf = ak.TextClassifier(overwrite=True, max_trials=1, directory=str(tmp_path))
+    clf.fit(x_train, y_train, epochs=1, batch_size=2, verbose=0)
+    vocabulary = list(clf.inputs[0].encoder.vocabulary)
+    # The guide fits the same classifier again: other splits, the same search and vocabulary.
+    clf.fit(x_train, y_train, validation_split=0.15, epochs=1, batch_size=2, verbose=0)
+    split = 5
+    clf.fit(x_train[:split], y_train[:split], epochs=1, validation_data=(x_train[split:], y_train[split:]),
+            batch_size=2, verbose=0)
+    assert list(clf.inputs[0].encoder.vocabulary) == vocabulary
+    assert len(clf.tuner.oracle.trials) == 1
+    assert clf.evaluate(x_test, y_test, verbose=0)[1] > 0.5
