@@ -31,20 +31,37 @@ LABEL_FORMS = {
 }
 
 
+@pytest.mark.host
 @pytest.mark.parametrize("form", sorted(LABEL_FORMS))
-def test_predict_gives_labels_in_the_form_they_came_in(form, tmp_path):
+def test_labels_round_trip_in_the_form_they_came_in(form):
+    """The head's host-side label code: targets -> training encoding -> outputs -> labels."""
     _, classes = _wine()
     y = LABEL_FORMS[form](classes)
+    head = ak.ClassificationHead()
+    head.fit_targets(y)
+    encoded = head.encode_targets(y)
+    # Outputs as a trained model gives them: the right class most likely, not certain.
+    outputs = 0.1 + 0.8 * encoded if encoded.shape[-1] > 1 else 0.2 + 0.6 * encoded
+    for decoder in (head, _restored(head)):  # and after a resume (the head's saved state)
+        predicted = decoder.decode(outputs)
+        assert predicted.shape == y.shape, (predicted.shape, y.shape)
+        assert predicted.dtype.kind == y.dtype.kind or (form == "one_hot" and predicted.dtype.kind in "fi")
+        np.testing.assert_array_equal(predicted, y)
+
+
+def _restored(head):
+    restored = ak.ClassificationHead()
+    restored.set_state(head.get_state())
+    return restored
+
+
+def test_string_labels_come_back_from_a_trained_classifier(tmp_path):
+    _, classes = _wine()
+    y = LABEL_FORMS["string"](classes)
     _, predicted = _fit_predict(tmp_path, y)
-    assert predicted.shape == y.shape, (predicted.shape, y.shape)
-    assert predicted.dtype.kind == y.dtype.kind or (form == "one_hot" and predicted.dtype.kind in "fi")
-    if form == "one_hot":
-        assert set(np.unique(predicted).tolist()) == {0, 1} and (predicted.sum(axis=1) == 1).all()
-    else:
-        assert set(np.unique(predicted).tolist()) <= set(np.unique(y).tolist())
+    assert predicted.shape == y.shape and set(predicted.tolist()) <= set(y.tolist())
     # Wine's classes separate well: ten epochs of the first trial get most of them (a wrong label map would not).
-    correct = (predicted == y).all(axis=-1) if predicted.ndim == 2 else predicted == y
-    assert correct.mean() > 0.8, correct.mean()
+    assert (predicted == y).mean() > 0.8
 
 
 def test_multi_label_predicts_a_zero_one_matrix(tmp_path):
