@@ -12,8 +12,10 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 # workers with two spinning threads each made torch steps 10x slower on a
 # loaded 2-core machine. Set before anything imports torch; subprocesses the
 # tests start (Ray workers, servers) inherit it.
+# Two threads, not one: with OMP_NUM_THREADS=1, torch 2.13's backward aborted (SIGABRT) in the
+# cv model tests on this machine (2026-12-06; `pytest -n 1` on resnet_backbone_test.py alone).
 if os.environ.get("PYTEST_XDIST_WORKER"):
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "2")
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
