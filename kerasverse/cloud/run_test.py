@@ -23,7 +23,14 @@ pytest.importorskip("ray.train")
 
 @pytest.fixture(scope="module")
 def local_ray():
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    # Ray as a user starts it: without the OMP_NUM_THREADS the conftest sets for the test workers
+    # (Ray then gives each actor its CPU count), which Ray's processes would otherwise inherit.
+    threads = os.environ.pop("OMP_NUM_THREADS", None)
+    try:
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    finally:
+        if threads is not None:
+            os.environ["OMP_NUM_THREADS"] = threads
     yield
     ray.shutdown()
 
