@@ -7,13 +7,14 @@ import pytest
 # Tests are backend-agnostic: `make test` runs the suite once per backend.
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-# Under pytest-xdist each core runs its own worker: one OpenMP thread each
-# (PyTorch's intra-op pool), and idle threads sleep instead of spinning. Two
-# workers with two spinning threads each made torch steps 10x slower on a
-# loaded 2-core machine. Set before anything imports torch; subprocesses the
-# tests start (Ray workers, servers) inherit it.
-# Two threads, not one: with OMP_NUM_THREADS=1, torch 2.13's backward aborted (SIGABRT) in the
-# cv model tests on this machine (2026-12-06; `pytest -n 1` on resnet_backbone_test.py alone).
+# Under pytest-xdist each core runs its own worker, and idle OpenMP threads
+# (PyTorch's intra-op pool) sleep instead of spinning: two workers with two
+# spinning threads each made torch steps 10x slower on a loaded 2-core
+# machine. Two threads per worker, not one: with OMP_NUM_THREADS=1, torch
+# 2.13's backward aborted (SIGABRT) in the cv model tests on this machine
+# (2026-12-06; `pytest -n 1` on resnet_backbone_test.py alone). Set before
+# anything imports torch; subprocesses the tests start (Ray workers, servers)
+# inherit it.
 if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.setdefault("OMP_NUM_THREADS", "2")
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")

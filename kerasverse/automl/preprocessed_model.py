@@ -60,7 +60,7 @@ class PreprocessedModel(keras.Model):
         model's input length, as `encode` does.
         """
         for encoder in self._encoder_objects:
-            if encoder is not None and hasattr(encoder, "tokenizer"):
+            if isinstance(encoder, TextEncoder):
                 return encoder.tokenizer
         return None
 

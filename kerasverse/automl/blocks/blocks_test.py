@@ -1,6 +1,7 @@
-"""Every block of the AutoKeras surface in a one-trial search: it builds the layers it names,
+"""Every block of the AutoKeras surface: in a one-trial search it builds the layers it names,
 trains, and the exported model predicts (image blocks, sequence blocks, the four TextBlock
-types on raw strings, and the reductions, merge and normalization)."""
+types on raw strings, and the reductions, merge and normalization); EfficientNet by a
+forward pass (see its test)."""
 
 import keras
 import numpy as np
@@ -113,8 +114,7 @@ TEXT_LAYERS = {"vanilla": "Conv1D", "ngram": "NgramEmbedding", "transformer": "T
 @pytest.mark.slow
 @pytest.mark.parametrize("block_type", sorted(TEXT_LAYERS))
 def test_text_block_types_take_raw_strings(block_type, tmp_path):
-    texts, labels = generated_text(0, n=160)
-    texts, labels = np.asarray(texts), np.asarray(labels)
+    texts, labels = generated_text(0, n=160)  # numpy arrays: the last 32 rows validate
     text = ak.TextInput()
     output = ak.ClassificationHead()(ak.TextBlock(block_type=block_type)(text))
     model = _search(tmp_path, text, output, texts, labels)

@@ -52,7 +52,7 @@ class ResNetBlock(Block):
     def __init__(self, version=None, pretrained=None, **kwargs):
         super().__init__(**kwargs)
         check_not_pretrained(self, pretrained)
-        names = [*VERSIONS, *[f"{v}_v2" for v in VERSIONS], *FAMILIES]
+        names = [*FAMILIES["v1"], *FAMILIES["v2"], *FAMILIES]
         if version is not None and not hasattr(version, "get_config") and version not in names:
             raise ValueError(f"`version` must be one of {names}. Received: version={version!r}.")
         self.version = version
