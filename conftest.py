@@ -19,6 +19,20 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.setdefault("OMP_NUM_THREADS", "2")
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+# JAX's persistent compilation cache, in this checkout's .pytest_cache (a fresh
+# clone starts with it empty). Keras makes a new jitted step for every model it
+# builds, so JAX recompiles the same program for each trial, refit and reload of
+# an architecture; the cache is keyed by the program, so those become reads.
+# `make test`'s JAX run spent most of its automl time compiling (the guides
+# test: 157 s without the cache, 80 s with it starting empty). The size limit
+# is what turns on JAX's file lock, which the two xdist workers and the
+# subprocesses the tests start (they inherit these variables) need to share it.
+_JAX_CACHE = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".pytest_cache", "jax-compilation-cache")
+os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", _JAX_CACHE)
+os.environ.setdefault("JAX_COMPILATION_CACHE_MAX_SIZE", str(4 << 30))
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.2")
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
+
 
 def pytest_addoption(parser):
     parser.addoption(
