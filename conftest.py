@@ -24,7 +24,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 # builds, so JAX recompiles the same program for each trial, refit and reload of
 # an architecture; the cache is keyed by the program, so those become reads.
 # `make test`'s JAX run spent most of its automl time compiling (the guides
-# test: 157 s without the cache, 80 s with it starting empty). The size limit
+# test: 155-157 s without the cache, 78-99 s with it starting empty). The size limit
 # is what turns on JAX's file lock, which the two xdist workers and the
 # subprocesses the tests start (they inherit these variables) need to share it.
 _JAX_CACHE = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".pytest_cache", "jax-compilation-cache")
